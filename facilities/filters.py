@@ -1,0 +1,236 @@
+"""The search's parameters, one FilterSet for the HTML page and the JSON API.
+
+Each filter calls a ProgramQuerySet method; location, radius and sort are form fields that
+`filter_queryset` applies after the questions have narrowed the programs.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import F
+
+from facilities import geocoding
+from facilities.models import (
+    Condition,
+    Language,
+    Modality,
+    PaymentOption,
+    Philosophy,
+    Population,
+    Program,
+    TransitionSupport,
+)
+
+RADIUS_CHOICES = [(miles, f"{miles} miles") for miles in (5, 10, 25, 50, 100)]
+DEFAULT_RADIUS = 25
+TIME_OF_DAY_CHOICES = [
+    ("morning", "Mornings (starts before noon)"),
+    ("afternoon", "Afternoons (starts noon to 5 pm)"),
+    ("evening", "Evenings (starts 5 pm or later)"),
+    ("weekend", "Weekends"),
+]
+SORT_CHOICES = [
+    ("distance", "Nearest first"),
+    ("name", "Name"),
+    ("verified", "Most recently verified"),
+]
+ORDER_BY_NAME = ("facility__name", "facility_id", "name", "pk")
+
+
+class SearchForm(forms.Form):
+    location = forms.CharField(
+        required=False,
+        max_length=200,
+        label="ZIP code, City, ST or address",
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. 90230 or Culver City, CA", "autocomplete": "postal-code"}
+        ),
+    )
+    radius = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=250,
+        label="Within",
+        widget=forms.Select(choices=RADIUS_CHOICES),
+        error_messages={
+            "min_value": "Choose a distance from 1 to 250 miles.",
+            "max_value": "Choose a distance from 1 to 250 miles.",
+            "invalid": "Choose a distance from 1 to 250 miles.",
+        },
+    )
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label="Sort by")
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"min_value": "Pages start at 1.", "invalid": "Pages start at 1."},
+    )
+
+    def clean_location(self):
+        text = self.cleaned_data["location"].strip()
+        self.cleaned_data["place"] = None
+        if text:
+            try:
+                self.cleaned_data["place"] = geocoding.geocode(text)
+            except geocoding.PlaceNotFound as not_found:
+                raise forms.ValidationError(str(not_found)) from None
+        return text
+
+    def clean_radius(self):
+        return self.cleaned_data["radius"] or DEFAULT_RADIUS
+
+
+def is_set(value):
+    """True for a filter value the visitor gave: 0 is an age, an empty list is nothing."""
+    if value is None or value is False or value == "":
+        return False
+    return isinstance(value, int) or bool(value)
+
+
+def whole_number_filter(label, low, high, method, message):
+    messages = {"min_value": message, "max_value": message, "invalid": message}
+    filter_ = django_filters.NumberFilter(
+        label=label, method=method, min_value=low, max_value=high, error_messages=messages
+    )
+    filter_.field_class = forms.IntegerField
+    return filter_
+
+
+def terms_filter(model, label, method):
+    return django_filters.ModelMultipleChoiceFilter(
+        queryset=model.objects.all(),
+        to_field_name="slug",
+        label=label,
+        method=method,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def choices_filter(choices, label, method):
+    return django_filters.MultipleChoiceFilter(
+        choices=choices, label=label, method=method, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class ProgramFilter(django_filters.FilterSet):
+    # In the order of the questions to ask.
+    max_weeks = whole_number_filter(
+        "Lasts at most (weeks)", 1, 104, "by_max_weeks", "Enter a number of weeks from 1 to 104."
+    )
+    insurance = terms_filter(PaymentOption, "Insurance or payment", "by_insurance")
+    focus = choices_filter(Program.Focus.choices, "Focus", "by_focus")
+    condition = terms_filter(Condition, "Conditions treated", "by_conditions")
+    population = terms_filter(Population, "Groups served", "by_populations")
+    transition = terms_filter(TransitionSupport, "Support after the program", "by_transition")
+    age = whole_number_filter("Age of the person", 0, 120, "by_age", "Enter an age from 0 to 120.")
+    time_of_day = choices_filter(TIME_OF_DAY_CHOICES, "Time of day", "by_time_of_day")
+    max_days_per_week = whole_number_filter(
+        "At most (days a week)", 1, 7, "by_max_days", "Enter a number of days from 1 to 7."
+    )
+    format = choices_filter(Program.Format.choices, "Format", "by_format")
+    philosophy = terms_filter(Philosophy, "Treatment philosophy", "by_philosophy")
+    modality = terms_filter(Modality, "Therapies offered", "by_modalities")
+    language = terms_filter(Language, "Language", "by_language")
+    accepting = django_filters.BooleanFilter(
+        label="Accepting new clients now",
+        method="by_accepting",
+        widget=forms.CheckboxInput(check_test=lambda value: value in (True, "true", "on")),
+    )
+
+    class Meta:
+        model = Program
+        form = SearchForm
+        fields = []
+
+    # --- Each filter: a QuerySet method ------------------------------------------------------
+
+    def by_insurance(self, queryset, name, terms):
+        return queryset.paid_by([term.slug for term in terms])
+
+    def by_language(self, queryset, name, terms):
+        return queryset.speaking_any([term.slug for term in terms])
+
+    def by_conditions(self, queryset, name, terms):
+        return queryset.having_all("conditions", [term.slug for term in terms])
+
+    def by_populations(self, queryset, name, terms):
+        return queryset.having_all("populations", [term.slug for term in terms])
+
+    def by_modalities(self, queryset, name, terms):
+        return queryset.having_all("modalities", [term.slug for term in terms])
+
+    def by_philosophy(self, queryset, name, terms):
+        return queryset.having_all("philosophy", [term.slug for term in terms])
+
+    def by_transition(self, queryset, name, terms):
+        return queryset.having_all("transition_supports", [term.slug for term in terms])
+
+    def by_focus(self, queryset, name, focuses):
+        return queryset.with_focus(focuses)
+
+    def by_format(self, queryset, name, formats):
+        return queryset.in_format(formats)
+
+    def by_time_of_day(self, queryset, name, buckets):
+        return queryset.meeting_at(buckets)
+
+    def by_age(self, queryset, name, age):
+        return queryset.serving_age(age)
+
+    def by_max_days(self, queryset, name, days):
+        return queryset.at_most_days_a_week(days)
+
+    def by_max_weeks(self, queryset, name, weeks):
+        return queryset.lasting_at_most(weeks)
+
+    def by_accepting(self, queryset, name, accepting):
+        return queryset.accepting_new_clients() if accepting else queryset
+
+    # --- Place, radius and order ---------------------------------------------------------------
+
+    @property
+    def place(self):
+        return self.form.cleaned_data.get("place") if self.is_valid() else None
+
+    @property
+    def radius(self):
+        return self.form.cleaned_data.get("radius", DEFAULT_RADIUS)
+
+    @property
+    def sort(self):
+        default = "distance" if self.place else "name"
+        sort = self.form.cleaned_data.get("sort") or default
+        return "name" if sort == "distance" and not self.place else sort
+
+    @property
+    def asked(self):
+        """The names of the filters the visitor set, to mark their answers as matched."""
+        data = self.form.cleaned_data if self.is_valid() else {}
+        return {name for name in self.filters if is_set(data.get(name))}
+
+    def matching(self):
+        """The programs of the queryset that answer the questions, wherever they are."""
+        queryset = self.queryset.all()
+        for name, filter_ in self.filters.items():
+            queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = self.matching()
+        if self.place:
+            queryset = queryset.near(self.place.latitude, self.place.longitude, self.radius)
+        if self.sort == "name":
+            return queryset.order_by(*ORDER_BY_NAME)
+        if self.sort == "verified":
+            latest_first = F("facility__last_verified_at").desc(nulls_last=True)
+            return queryset.order_by(latest_first, *ORDER_BY_NAME)
+        return queryset  # near() already put the nearest first
+
+    def nearest_beyond_radius(self, limit=5):
+        """When nothing is within the radius: the nearest programs that match, farther out."""
+        if not self.place:
+            return []
+        return list(
+            self.matching()
+            .beyond(self.place.latitude, self.place.longitude, self.radius)
+            .with_answers()[:limit]
+        )

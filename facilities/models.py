@@ -1,0 +1,362 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from facilities.querysets import FacilityQuerySet, ProgramQuerySet
+from facilities.schedule import iop_minimum_hours, schedule_facts
+
+# --- Vocabularies -----------------------------------------------------------------------------
+# Their rows ship in fixtures/vocabularies.json and arrive with `migrate`.
+
+
+class VocabularyTerm(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    label = models.CharField(max_length=120)
+    explanation = models.TextField(help_text="One plain-language sentence shown to families.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Display order.")
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "label"]
+
+    def __str__(self):
+        return self.label
+
+
+class PaymentOption(VocabularyTerm):
+    is_private_carrier = models.BooleanField(
+        default=False,
+        help_text="A named private insurer: a facility that takes it also matches "
+        "a search for any private insurance.",
+    )
+
+
+class Condition(VocabularyTerm):
+    pass
+
+
+class Population(VocabularyTerm):
+    pass
+
+
+class Modality(VocabularyTerm):
+    class Meta(VocabularyTerm.Meta):
+        verbose_name_plural = "modalities"
+
+
+class Philosophy(VocabularyTerm):
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = "philosophy tag"
+
+
+class TransitionSupport(VocabularyTerm):
+    pass
+
+
+class Language(VocabularyTerm):
+    pass
+
+
+class Accreditation(VocabularyTerm):
+    pass
+
+
+# --- The directory ----------------------------------------------------------------------------
+
+
+class Facility(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        PUBLISHED = "published"
+        ARCHIVED = "archived"
+
+    class FacilityType(models.TextChoices):
+        SUBSTANCE_USE = "substance_use", "Substance use"
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        BOTH = "both", "Substance use and mental health"
+
+    class GeocodePrecision(models.TextChoices):
+        ADDRESS = "address"
+        ZIP = "zip", "ZIP code centre"
+        CITY = "city", "City centre"
+        MANUAL = "manual", "Set by hand"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2, help_text="Two-letter postal code, e.g. CA.")
+    zip_code = models.CharField("ZIP code", max_length=10, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    geocode_precision = models.CharField(
+        max_length=10, choices=GeocodePrecision.choices, blank=True
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    intake_phone = models.CharField(max_length=30, blank=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    facility_type = models.CharField(
+        max_length=20, choices=FacilityType.choices, default=FacilityType.BOTH
+    )
+    payment_options = models.ManyToManyField(PaymentOption, blank=True)
+    languages = models.ManyToManyField(Language, blank=True)
+    accreditations = models.ManyToManyField(Accreditation, blank=True)
+    wheelchair_accessible = models.BooleanField(null=True, blank=True)
+    source = models.CharField(
+        max_length=100,
+        default="manual",
+        help_text="manual, import:<name> or suggestion.",
+    )
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text="The id in the source, e.g. SAMHSA's frid."
+    )
+    last_verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[payment_options, languages, accreditations])
+
+    objects = FacilityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "facilities"
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"]),
+            models.Index(fields=["status", "state"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="facility_unique_external_id_per_source",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.city}, {self.state})"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unique_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("facility_detail", args=[self.slug])
+
+    def unique_slug(self):
+        base = slugify(f"{self.name} {self.city}")[:200] or "facility"
+        slug, n = base, 2
+        while Facility.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    @property
+    def address_line(self):
+        place = f"{self.city}, {self.state} {self.zip_code}".strip()
+        return f"{self.street}, {place}" if self.street else place
+
+
+class Program(models.Model):
+    class LevelOfCare(models.TextChoices):
+        IOP = "iop", "Intensive outpatient (IOP, ASAM 2.1)"
+        PHP = "php", "Partial hospitalization (PHP, ASAM 2.5)"
+        OP = "op", "Outpatient (OP, ASAM 1)"
+
+    class Focus(models.TextChoices):
+        SUBSTANCE_USE = "substance_use", "Substance use"
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        CO_OCCURRING = "co_occurring", "Co-occurring substance use and mental health"
+        EATING_DISORDERS = "eating_disorders", "Eating disorders"
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        TELEHEALTH = "telehealth", "Telehealth (online)"
+        HYBRID = "hybrid", "Hybrid (in person and online)"
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="programs")
+    name = models.CharField(max_length=200)
+    level_of_care = models.CharField(
+        max_length=3, choices=LevelOfCare.choices, default=LevelOfCare.IOP
+    )
+    focus = models.CharField(max_length=20, choices=Focus.choices)
+    age_min = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Years.")
+    age_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Years; blank for no upper bound."
+    )
+    duration_weeks_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_weeks_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
+    conditions = models.ManyToManyField(Condition, blank=True)
+    populations = models.ManyToManyField(Population, blank=True)
+    modalities = models.ManyToManyField(Modality, blank=True)
+    philosophy = models.ManyToManyField(Philosophy, blank=True)
+    philosophy_statement = models.TextField(blank=True)
+    transition_supports = models.ManyToManyField(TransitionSupport, blank=True)
+    accepting_new_clients = models.BooleanField(null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    # Derived from sessions by facilities.schedule; stored so the search can filter on them.
+    days_per_week = models.PositiveSmallIntegerField(default=0, editable=False)
+    hours_per_week = models.FloatField(default=0, editable=False)
+    offers_morning = models.BooleanField(default=False, editable=False)
+    offers_afternoon = models.BooleanField(default=False, editable=False)
+    offers_evening = models.BooleanField(default=False, editable=False)
+    offers_weekend = models.BooleanField(default=False, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(
+        m2m_fields=[conditions, populations, modalities, philosophy, transition_supports]
+    )
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["facility__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(age_max__isnull=True)
+                | models.Q(age_min__isnull=True)
+                | models.Q(age_max__gte=models.F("age_min")),
+                name="program_age_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_weeks_max__isnull=True)
+                | models.Q(duration_weeks_min__isnull=True)
+                | models.Q(duration_weeks_max__gte=models.F("duration_weeks_min")),
+                name="program_duration_range_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} at {self.facility.name}"
+
+    def schedule_facts(self):
+        return schedule_facts(self.sessions.all())
+
+    def refresh_schedule_facts(self):
+        """Recompute the stored schedule facts from the sessions and save them."""
+        facts = self.schedule_facts()
+        values = {
+            "days_per_week": facts.days_per_week,
+            "hours_per_week": facts.hours_per_week,
+            "offers_morning": facts.morning,
+            "offers_afternoon": facts.afternoon,
+            "offers_evening": facts.evening,
+            "offers_weekend": facts.weekend,
+        }
+        for field, value in values.items():
+            setattr(self, field, value)
+        # update() rather than save(): no history row, no recursion, and harmless when the
+        # program itself is being deleted along with its sessions.
+        Program.objects.filter(pk=self.pk).update(**values)
+
+    @property
+    def time_of_day(self):
+        buckets = {
+            "morning": self.offers_morning,
+            "afternoon": self.offers_afternoon,
+            "evening": self.offers_evening,
+            "weekend": self.offers_weekend,
+        }
+        return [bucket for bucket, offered in buckets.items() if offered]
+
+    @property
+    def iop_minimum_hours(self):
+        return iop_minimum_hours(self.age_max)
+
+    @property
+    def below_iop_minimum(self):
+        """True when the sessions add up to fewer weekly hours than ASAM 2.1 asks for."""
+        return (
+            self.level_of_care == self.LevelOfCare.IOP
+            and self.days_per_week > 0
+            and self.hours_per_week < self.iop_minimum_hours
+        )
+
+
+class Session(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0
+        TUESDAY = 1
+        WEDNESDAY = 2
+        THURSDAY = 3
+        FRIDAY = 4
+        SATURDAY = 5
+        SUNDAY = 6
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="sessions")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField(help_text="Local time at the facility.")
+    end_time = models.TimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="session_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    @property
+    def weekday_name(self):
+        """The weekday as the API and the import files spell it: 'monday'."""
+        return self.Weekday(self.weekday).name.lower()
+
+
+class Correction(models.Model):
+    """A visitor's suggestion about a facility; it changes nothing until a curator accepts it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    class Field(models.TextChoices):
+        NAME = "name", "Name"
+        STREET = "street", "Street address"
+        PHONE = "phone", "Phone number"
+        INTAKE_PHONE = "intake_phone", "Intake phone number"
+        WEBSITE = "website", "Website"
+        DESCRIPTION = "description", "Description"
+        OTHER = "other", "Something else (programs, schedule, insurance…)"
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField("what is wrong", max_length=20, choices=Field.choices)
+    suggested_value = models.TextField("what it should say", max_length=2000)
+    contact_email = models.EmailField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_field_display()} of {self.facility.name}"

@@ -1,0 +1,179 @@
+"""Named querysets for facilities and programs. The search lives here."""
+
+import math
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import ASin, Coalesce, Cos, Power, Radians, Sin, Sqrt
+
+# The sphere geopy's great_circle uses (6371.009 km), so our distances agree with it.
+EARTH_RADIUS_MILES = 3958.7613
+
+
+def bounding_box(latitude, longitude, miles):
+    """(south, north, west, east) of the smallest box holding a circle on the sphere."""
+    angular = miles / EARTH_RADIUS_MILES
+    delta_lat = math.degrees(angular)
+    south, north = latitude - delta_lat, latitude + delta_lat
+    if south <= -90 or north >= 90 or angular >= math.pi / 2:
+        return max(south, -90), min(north, 90), -180, 180
+    ratio = math.sin(angular) / math.cos(math.radians(latitude))
+    delta_lng = math.degrees(math.asin(min(1.0, ratio)))
+    return south, north, longitude - delta_lng, longitude + delta_lng
+
+
+def great_circle_miles(latitude, longitude, lat_field, lng_field):
+    """The haversine distance in miles from a point to the row's coordinates, in SQL."""
+    lat1, lng1 = math.radians(latitude), math.radians(longitude)
+    lat2, lng2 = Radians(F(lat_field)), Radians(F(lng_field))
+    half_chord = Power(Sin((lat2 - lat1) / 2), 2) + math.cos(lat1) * Cos(lat2) * Power(
+        Sin((lng2 - lng1) / 2), 2
+    )
+    return 2 * EARTH_RADIUS_MILES * ASin(Sqrt(half_chord))
+
+
+def has_term(model_name, field_name, owner, slugs):
+    """Exists(a link from the row's `owner` to a term of the vocabulary field with one of
+    the slugs). A subquery rather than a join, so rows are never repeated."""
+    field = apps.get_model("facilities", model_name)._meta.get_field(field_name)
+    links = field.remote_field.through.objects.filter(
+        **{
+            field.m2m_field_name(): OuterRef(owner),
+            f"{field.m2m_reverse_field_name()}__slug__in": slugs,
+        }
+    )
+    return Exists(links)
+
+
+class FacilityQuerySet(models.QuerySet):
+    def published(self):
+        """Facilities the public may see."""
+        return self.filter(status="published")
+
+
+class ProgramQuerySet(models.QuerySet):
+    def published(self):
+        """Programs at published facilities."""
+        return self.filter(facility__status="published")
+
+    def with_answers(self):
+        """Load everything a result row, a program page or an export shows, in a fixed
+        number of queries whatever the number of programs."""
+        return self.select_related("facility").prefetch_related(
+            "sessions",
+            "conditions",
+            "populations",
+            "modalities",
+            "philosophy",
+            "transition_supports",
+            "facility__payment_options",
+            "facility__languages",
+            "facility__accreditations",
+        )
+
+    # --- Geography ----------------------------------------------------------------------------
+
+    def with_distance(self, latitude, longitude):
+        """Annotate `distance_miles` from the point (great-circle miles)."""
+        return self.annotate(
+            distance_miles=great_circle_miles(
+                latitude, longitude, "facility__latitude", "facility__longitude"
+            )
+        )
+
+    def near(self, latitude, longitude, miles):
+        """Programs within `miles` of the point, with `distance_miles`, nearest first.
+
+        The bounding box uses the index on the facility's coordinates; only the rows
+        inside it have their exact distance computed.
+        """
+        south, north, west, east = bounding_box(latitude, longitude, miles)
+        box = Q(facility__latitude__range=(south, north))
+        if west < -180 or east > 180:  # the box crosses the antimeridian
+            box &= Q(facility__longitude__gte=(west + 540) % 360 - 180) | Q(
+                facility__longitude__lte=(east + 540) % 360 - 180
+            )
+        else:
+            box &= Q(facility__longitude__range=(west, east))
+        return (
+            self.filter(box)
+            .with_distance(latitude, longitude)
+            .filter(distance_miles__lte=miles)
+            .order_by("distance_miles", "facility__name", "facility_id", "name", "pk")
+        )
+
+    def beyond(self, latitude, longitude, miles):
+        """Programs farther than `miles` from the point, nearest first."""
+        return (
+            self.filter(facility__latitude__isnull=False)
+            .with_distance(latitude, longitude)
+            .filter(distance_miles__gt=miles)
+            .order_by("distance_miles", "facility__name", "facility_id", "name", "pk")
+        )
+
+    # --- The questions ------------------------------------------------------------------------
+
+    def paid_by(self, slugs):
+        """Facilities taking any of these payment options. A named private carrier also
+        answers a search for any private insurance."""
+        slugs = set(slugs)
+        if "private_insurance" in slugs:
+            PaymentOption = apps.get_model("facilities", "PaymentOption")
+            carriers = PaymentOption.objects.filter(is_private_carrier=True)
+            slugs |= set(carriers.values_list("slug", flat=True))
+        return self.filter(has_term("Facility", "payment_options", "facility_id", slugs))
+
+    def speaking_any(self, slugs):
+        """Facilities offering services in any of these languages."""
+        return self.filter(has_term("Facility", "languages", "facility_id", slugs))
+
+    def having_all(self, field, slugs):
+        """Programs linked to every one of these terms of a vocabulary field."""
+        queryset = self
+        for slug in slugs:
+            queryset = queryset.filter(has_term("Program", field, "pk", [slug]))
+        return queryset
+
+    def with_focus(self, focuses):
+        """Programs whose focus covers every one asked for: a co-occurring program also
+        treats substance use and mental health."""
+        queryset = self
+        for focus in focuses:
+            covered = {focus}
+            if focus in ("substance_use", "mental_health"):
+                covered.add("co_occurring")
+            queryset = queryset.filter(focus__in=covered)
+        return queryset
+
+    def in_format(self, formats):
+        """Programs offering every format asked for: a hybrid program meets in person and
+        online, so it answers both."""
+        queryset = self
+        for format_ in formats:
+            queryset = queryset.filter(format__in={format_, "hybrid"})
+        return queryset
+
+    def serving_age(self, age):
+        return self.filter(Q(age_min__isnull=True) | Q(age_min__lte=age)).filter(
+            Q(age_max__isnull=True) | Q(age_max__gte=age)
+        )
+
+    def meeting_at(self, times_of_day):
+        """Programs with a session in any of these parts of the week."""
+        condition = Q()
+        for bucket in times_of_day:
+            condition |= Q(**{f"offers_{bucket}": True})
+        return self.filter(condition)
+
+    def at_most_days_a_week(self, days):
+        return self.filter(days_per_week__gte=1, days_per_week__lte=days)
+
+    def lasting_at_most(self, weeks):
+        """Programs whose typical length (the longest, else the shortest) is at most `weeks`."""
+        return self.annotate(
+            typical_weeks=Coalesce("duration_weeks_max", "duration_weeks_min")
+        ).filter(typical_weeks__lte=weeks)
+
+    def accepting_new_clients(self):
+        return self.filter(accepting_new_clients=True)
