@@ -211,7 +211,9 @@ class ProgramFilter(django_filters.FilterSet):
         """The programs of the queryset that answer the questions, wherever they are."""
         queryset = self.queryset.all()
         for name, filter_ in self.filters.items():
-            queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
+            value = self.form.cleaned_data.get(name)
+            if is_set(value):  # an unticked list arrives as an empty QuerySet, not []
+                queryset = filter_.filter(queryset, value)
         return queryset
 
     def filter_queryset(self, queryset):

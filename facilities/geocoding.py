@@ -5,6 +5,7 @@ from the `zipcodes` package, no network), the default, and geopy's Nominatim for
 street addresses when GEOCODER=nominatim. Answers are cached.
 """
 
+import hashlib
 import logging
 import math
 import re
@@ -191,7 +192,8 @@ BACKENDS = {"offline": offline_geocode, "nominatim": nominatim_geocode}
 
 def geocode(text):
     """Return the Place the text names, or raise PlaceNotFound with a message for the visitor."""
-    key = "geocode:" + re.sub(r"\s+", " ", (text or "").strip().lower())[:200]
+    normalised = re.sub(r"\s+", " ", (text or "").strip().lower())
+    key = "geocode:" + hashlib.sha256(normalised.encode()).hexdigest()
     place = django_cache.get(key)
     if place is None:
         place = BACKENDS[settings.GEOCODER](text)

@@ -5,6 +5,7 @@ nothing and reports each problem with where it is. Loading the same records agai
 the listings in place: facilities match on source and external id, or on name and address.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -351,20 +352,33 @@ def save_facility(clean, programs, source, terms, report):
         report.updated += 1
     for name, value in values.items():
         setattr(facility, name, value)
-    facility._change_reason = f"import:{source}" if not source.startswith("import:") else source
-    facility.save()
-    for name in FACILITY_VOCABULARIES:
-        getattr(facility, name).set([terms[name][slug] for slug in clean[name]])
+    with one_history_record(facility, reason=source):
+        facility.save()
+        for name in FACILITY_VOCABULARIES:
+            getattr(facility, name).set([terms[name][slug] for slug in clean[name]])
 
     kept = []
     for program_values in programs:
-        kept.append(save_program(facility, program_values, terms).pk)
+        kept.append(save_program(facility, program_values, terms, source).pk)
         report.programs += 1
     facility.programs.exclude(pk__in=kept).delete()
     return facility
 
 
-def save_program(facility, clean, terms):
+@contextmanager
+def one_history_record(instance, reason):
+    """One history row for everything an import changes on an object, not one per field:
+    history is off while the fields and links are written, then the object is saved once."""
+    instance.skip_history_when_saving = True
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving
+    instance._change_reason = reason
+    instance.save(update_fields=["updated_at"])
+
+
+def save_program(facility, clean, terms, source):
     values = {
         k: v
         for k, v in clean.items()
@@ -373,9 +387,10 @@ def save_program(facility, clean, terms):
     program = facility.programs.filter(name=clean["name"]).first() or Program(facility=facility)
     for name, value in values.items():
         setattr(program, name, value)
-    program.save()
-    for name in PROGRAM_VOCABULARIES:
-        getattr(program, name).set([terms[name][slug] for slug in clean[name]])
+    with one_history_record(program, reason=source):
+        program.save()
+        for name in PROGRAM_VOCABULARIES:
+            getattr(program, name).set([terms[name][slug] for slug in clean[name]])
     current = sorted(program.sessions.values_list("weekday", "start_time", "end_time"))
     if current != clean["schedule"]:
         program.sessions.all().delete()
