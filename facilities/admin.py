@@ -1,6 +1,6 @@
 import nested_admin
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, URLField
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -71,6 +71,7 @@ class ProgramInline(nested_admin.NestedStackedInline):
 
 @admin.register(models.Facility)
 class FacilityAdmin(SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
     list_display = ["name", "city", "state", "status", "program_count", "last_verified_at"]
     list_filter = ["status", "state", VerifiedFilter, "facility_type", "source"]
     search_fields = ["name", "city", "zip_code", "slug"]

@@ -65,6 +65,14 @@ class SearchForm(forms.Form):
         error_messages={"min_value": "Pages start at 1.", "invalid": "Pages start at 1."},
     )
 
+    def __init__(self, data=None, *args, **kwargs):
+        # The radius select shows the default when the URL does not name one.
+        if data is not None and not data.get("radius"):
+            data = data.copy()
+            data["radius"] = DEFAULT_RADIUS
+        super().__init__(data, *args, **kwargs)
+        self.fields["radius"].initial = DEFAULT_RADIUS
+
     def clean_location(self):
         text = self.cleaned_data["location"].strip()
         self.cleaned_data["place"] = None

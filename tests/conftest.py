@@ -50,9 +50,7 @@ def make_facility(name="Harbor Light Counseling", point=CULVER_CITY, **fields):
     }
     values.update(fields)
     latitude, longitude = point if point else (None, None)
-    facility = Facility.objects.create(
-        name=name, latitude=latitude, longitude=longitude, **values
-    )
+    facility = Facility.objects.create(name=name, latitude=latitude, longitude=longitude, **values)
     facility.payment_options.set(terms("payment_options", payment_options))
     facility.languages.set(terms("languages", languages))
     return facility

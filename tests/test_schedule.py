@@ -30,7 +30,11 @@ def test_adding_a_session_updates_the_stored_facts(db):
     program = make_program(sessions=EVENINGS)
     Session.objects.create(program=program, weekday=5, start_time="10:00", end_time="13:30")
     program.refresh_from_db()
-    assert (program.days_per_week, program.hours_per_week, program.offers_weekend) == (4, 12.5, True)
+    assert (program.days_per_week, program.hours_per_week, program.offers_weekend) == (
+        4,
+        12.5,
+        True,
+    )
 
 
 def test_editing_a_session_updates_the_stored_facts(db):

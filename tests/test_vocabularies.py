@@ -52,7 +52,9 @@ def test_every_term_has_a_label_and_a_plain_explanation(db, model):
 
 
 def test_named_carriers_are_private_insurance(db):
-    carriers = set(PaymentOption.objects.filter(is_private_carrier=True).values_list("slug", flat=True))
+    carriers = set(
+        PaymentOption.objects.filter(is_private_carrier=True).values_list("slug", flat=True)
+    )
     assert carriers == {"aetna", "anthem", "bcbs", "cigna", "humana", "kaiser", "optum"}
 
 
