@@ -7,6 +7,8 @@ Each filter calls a ProgramQuerySet method; location, radius and sort are form f
 import django_filters
 from django import forms
 from django.db.models import F
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from facilities import geocoding
 from facilities.models import (
@@ -151,24 +153,31 @@ class ProgramFilter(django_filters.FilterSet):
 
     # --- Each filter: a QuerySet method ------------------------------------------------------
 
+    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
     def by_insurance(self, queryset, name, terms):
         return queryset.paid_by([term.slug for term in terms])
 
+    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
     def by_language(self, queryset, name, terms):
         return queryset.speaking_any([term.slug for term in terms])
 
+    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
     def by_conditions(self, queryset, name, terms):
         return queryset.having_all("conditions", [term.slug for term in terms])
 
+    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
     def by_populations(self, queryset, name, terms):
         return queryset.having_all("populations", [term.slug for term in terms])
 
+    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
     def by_modalities(self, queryset, name, terms):
         return queryset.having_all("modalities", [term.slug for term in terms])
 
+    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
     def by_philosophy(self, queryset, name, terms):
         return queryset.having_all("philosophy", [term.slug for term in terms])
 
+    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
     def by_transition(self, queryset, name, terms):
         return queryset.having_all("transition_supports", [term.slug for term in terms])
 

@@ -1,0 +1,177 @@
+"""The read-only JSON API: the search's FilterSet and QuerySet methods behind JSON views."""
+
+from django.db.models import Prefetch
+from django_filters import MultipleChoiceFilter
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from facilities.filters import RADIUS_CHOICES, SORT_CHOICES, ProgramFilter
+from facilities.geocoding import NOT_FOUND_MESSAGE
+from facilities.models import Facility, Program
+from facilities.serializers import FacilitySerializer, ProgramSerializer
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A page past the end is a bad parameter, answered like any other: 400, naming it.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            raise ValidationError({"page": ["There is no such page of results."]}) from None
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter(
+        "location",
+        OpenApiTypes.STR,
+        description='A 5-digit ZIP, "City, ST", an address ending in a ZIP, or "lat,lng". '
+        f"A place that cannot be found answers 400: {NOT_FOUND_MESSAGE}",
+    ),
+    OpenApiParameter(
+        "radius",
+        OpenApiTypes.INT,
+        description="Miles from the location, 1 to 250 (default 25; the site offers "
+        + ", ".join(str(miles) for miles, _ in RADIUS_CHOICES)
+        + ").",
+    ),
+    OpenApiParameter(
+        "sort",
+        OpenApiTypes.STR,
+        enum=[value for value, _ in SORT_CHOICES],
+        description="distance (default with a location), name, or verified.",
+    ),
+]
+
+
+BAD_PARAMETERS = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+    description="A parameter is wrong: each key names one, with what is wrong with it.",
+)
+NOT_FOUND = OpenApiResponse(
+    response={"type": "object", "properties": {"detail": {"type": "string"}}},
+    description="No published listing has this id.",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=SEARCH_PARAMETERS,
+        responses={200: ProgramSerializer(many=True), 400: BAD_PARAMETERS},
+    ),
+    retrieve=extend_schema(responses={200: ProgramSerializer, 404: NOT_FOUND}),
+)
+class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
+    """Programs at published facilities that answer the questions, nearest first."""
+
+    serializer_class = ProgramSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProgramFilter
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        return Program.objects.published().with_answers()
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        backend = DjangoFilterBackend()
+        filterset = backend.get_filterset(self.request, queryset, self)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        self.filterset = filterset
+        return filterset.qs
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        filterset = getattr(self, "filterset", None)
+        context["asked"] = filterset.asked if filterset is not None else ()
+        return context
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: FacilitySerializer(many=True), 400: BAD_PARAMETERS}),
+    retrieve=extend_schema(responses={200: FacilitySerializer, 404: NOT_FOUND}),
+)
+class FacilityViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published facilities, each with its programs."""
+
+    serializer_class = FacilitySerializer
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        programs = Program.objects.with_answers().order_by("name")
+        return (
+            Facility.objects.published()
+            .prefetch_related(
+                "payment_options",
+                "languages",
+                "accreditations",
+                Prefetch("programs", queryset=programs),
+            )
+            .order_by("name", "pk")
+        )
+
+
+VocabularyAnswer = inline_serializer(
+    "Vocabularies",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.CharField(allow_null=True),
+        "previous": serializers.CharField(allow_null=True),
+        "results": inline_serializer(
+            "Vocabulary",
+            {
+                "parameter": serializers.CharField(),
+                "label": serializers.CharField(),
+                "terms": inline_serializer(
+                    "VocabularyTerm",
+                    {
+                        "slug": serializers.CharField(),
+                        "label": serializers.CharField(),
+                        "explanation": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+@extend_schema(responses=VocabularyAnswer)
+@api_view(["GET"])
+def vocabularies(request):
+    """Every value a search parameter takes: slug, label and a plain explanation."""
+    results = []
+    for parameter, filter_ in ProgramFilter.base_filters.items():
+        if isinstance(filter_, MultipleChoiceFilter) and "choices" in filter_.extra:
+            terms = [
+                {"slug": slug, "label": str(label), "explanation": ""}
+                for slug, label in filter_.extra["choices"]
+            ]
+        elif "queryset" in filter_.extra:
+            terms = list(filter_.extra["queryset"].values("slug", "label", "explanation"))
+        else:
+            continue
+        results.append({"parameter": parameter, "label": str(filter_.label), "terms": terms})
+    return Response({"count": len(results), "next": None, "previous": None, "results": results})

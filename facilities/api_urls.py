@@ -1,0 +1,16 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from facilities import api
+
+router = SimpleRouter()
+router.register("programs", api.ProgramViewSet, basename="api-program")
+router.register("facilities", api.FacilityViewSet, basename="api-facility")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("vocabularies/", api.vocabularies, name="api-vocabularies"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
