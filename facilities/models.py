@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -161,6 +162,19 @@ class Facility(models.Model):
         while Facility.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
+
+    @property
+    def source_description(self):
+        """Where the listing's data came from, in plain words."""
+        if self.source == "manual":
+            return "Entered by IOP Finder curators"
+        if self.source == "suggestion":
+            return "Suggested by the public and reviewed by a curator"
+        if self.source == "import:demo":
+            return "Fictional demo data"
+        if self.source == "import:findtreatment":
+            return "SAMHSA's treatment locator (FindTreatment.gov)"
+        return f"Imported from {self.source.removeprefix('import:')}"
 
     @property
     def address_line(self):
@@ -355,8 +369,35 @@ class Correction(models.Model):
         related_name="+",
     )
 
+    # Fields whose suggested text can replace the listing's as it stands.
+    APPLICABLE_FIELDS = {"name", "street", "phone", "intake_phone", "website", "description"}
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.get_field_display()} of {self.facility.name}"
+
+    def accept(self, curator):
+        """Apply the suggestion to the listing, recording the curator in its history.
+
+        A suggestion about something else ("other") is marked accepted for the curator to
+        apply by hand. Raises ValidationError when the value cannot stand in the field.
+        """
+        facility = self.facility
+        if self.field in self.APPLICABLE_FIELDS:
+            setattr(facility, self.field, self.suggested_value.strip())
+            facility.full_clean(exclude=["slug"])
+            facility._change_reason = f"Accepted correction #{self.pk}"
+            facility._history_user = curator
+            facility.save()
+        self.review(self.Status.ACCEPTED, curator)
+
+    def reject(self, curator):
+        self.review(self.Status.REJECTED, curator)
+
+    def review(self, status, curator):
+        self.status = status
+        self.reviewed_by = curator
+        self.reviewed_at = timezone.now()
+        self.save(update_fields=["status", "reviewed_by", "reviewed_at"])
