@@ -132,3 +132,22 @@ def answers_for(program, asked=frozenset()):
     for answer in answers.values():
         answer.matched = answer.known and bool(answer.question.filters & set(asked))
     return list(answers.values())
+
+
+def answer_words(answer):
+    """An answer as one line of text, for comparing and for sheets."""
+    if not answer.known:
+        return NOT_LISTED
+    labels = ", ".join(term.label for term in answer.terms)
+    return " ".join(part for part in [answer.text, labels] if part)
+
+
+def comparison_rows(programs):
+    """{"rows": [(question, [answer per program], differs)]} for programs side by side."""
+    answers = [answers_for(program) for program in programs]
+    rows = []
+    for index, question in enumerate(QUESTIONS):
+        cells = [program_answers[index] for program_answers in answers]
+        differs = len({answer_words(cell) for cell in cells}) > 1
+        rows.append((question, cells, differs))
+    return {"rows": rows}

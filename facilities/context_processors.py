@@ -1,15 +1,18 @@
 from django.conf import settings
 
 from facilities.models import Facility
+from facilities.shortlist import saved_ids
 
 DEMO_SOURCE = "import:demo"
 
 
 def site(request):
-    """What every page shows: the crisis line and, while demo listings are live, a notice."""
+    """What every page shows: the crisis line, the shortlist's size and, while demo listings
+    are live, a notice. Lazy, so a page that shows none of it runs no query for it."""
     return {
         "crisis_line": settings.CRISIS_LINE,
         "showing_demo_data": lambda: (
             Facility.objects.published().filter(source=DEMO_SOURCE).exists()
         ),
+        "shortlisted": lambda: saved_ids(request),
     }

@@ -23,9 +23,13 @@ def parse_program_ids(values):
     return ids[:MAX_LISTED_PROGRAMS]
 
 
-def published_programs(ids):
-    """The published programs with these ids, in the order given, ready to show."""
-    found = Program.objects.published().with_answers().in_bulk(ids)
+def published_programs(ids, place=None):
+    """The published programs with these ids, in the order given, ready to show; with
+    `distance_miles` from the place when one is given."""
+    programs = Program.objects.published().with_answers()
+    if place is not None:
+        programs = programs.with_distance(place.latitude, place.longitude)
+    found = programs.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -42,18 +46,17 @@ class CorrectionForm(forms.ModelForm):
             "suggested_value": "What should it say?",
             "contact_email": "Your email (optional)",
         }
+        error_messages = {
+            "suggested_value": {
+                "required": "Tell us what it should say.",
+                "max_length": "Please keep it under 2,000 characters.",
+            },
+            "field": {"required": "Choose what is wrong or missing."},
+        }
         help_texts = {
             "contact_email": "Only if you are willing to answer a question about your "
             "suggestion. We never show it or use it for anything else.",
         }
-
-    def clean_suggested_value(self):
-        value = self.cleaned_data["suggested_value"].strip()
-        if len(value) > 2000:
-            raise forms.ValidationError("Please keep it under 2,000 characters.")
-        if not value:
-            raise forms.ValidationError("Tell us what it should say.")
-        return value
 
     @property
     def is_spam(self):

@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from facilities.answers import NOT_LISTED, answers_for
+from facilities.answers import answer_words, answers_for
 from facilities.models import Facility, Program, Session
 
 
@@ -54,10 +54,7 @@ class AnswerSerializer(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_answer(self, answer):
         """The answer in words, or "Not listed — ask when you call"."""
-        if not answer.known:
-            return NOT_LISTED
-        labels = ", ".join(term.label for term in answer.terms)
-        return " ".join(part for part in [answer.text, labels] if part)
+        return answer_words(answer)
 
 
 FACILITY_FIELDS = [

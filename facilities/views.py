@@ -3,11 +3,15 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from facilities.answers import answers_for
+from facilities import geocoding
+from facilities.answers import answers_for, comparison_rows
 from facilities.filters import ProgramFilter
+from facilities.forms import parse_program_ids, published_programs
 from facilities.models import Facility, Program
+from facilities.shortlist import saved_ids
 
 RESULTS_PER_PAGE = 20
+MIN_COMPARED, MAX_COMPARED = 2, 4
 
 
 def home(request):
@@ -57,8 +61,61 @@ def facility_detail(request, slug):
         {
             "facility": facility,
             "programs": [(program, answers_for(program)) for program in programs],
+            "shortlisted": saved_ids(request),
         },
     )
+
+
+def checklist(request, slug, program_id):
+    """A printable list of what is known about a program and what to ask when calling."""
+    program = get_object_or_404(
+        Program.objects.published().with_answers(), facility__slug=slug, pk=program_id
+    )
+    answers = answers_for(program)
+    return render(
+        request,
+        "facilities/checklist.html",
+        {
+            "program": program,
+            "facility": program.facility,
+            "known": [answer for answer in answers if answer.known],
+            "to_ask": [answer for answer in answers if not answer.known],
+        },
+    )
+
+
+def compare(request):
+    """Two to four programs side by side, one row a question; distances when given a place."""
+    context = {"location": request.GET.get("location", "")}
+    try:
+        ids = parse_program_ids(request.GET.getlist("programs"))
+    except ValueError as bad_id:
+        return compare_problem(request, context, str(bad_id))
+    if not MIN_COMPARED <= len(ids) <= MAX_COMPARED:
+        chosen = {0: "none were", 1: "only one was"}.get(len(ids), f"{len(ids)} were")
+        message = f"Choose {MIN_COMPARED} to {MAX_COMPARED} programs to compare; {chosen} chosen."
+        return compare_problem(request, context, message)
+    place = None
+    if context["location"]:
+        try:
+            place = geocoding.geocode(context["location"])
+        except geocoding.PlaceNotFound:
+            place = None  # compare anyway, without distances
+    programs = published_programs(ids, place)
+    missing = [str(pk) for pk in ids if pk not in {program.pk for program in programs}]
+    if missing:
+        return compare_problem(
+            request,
+            context,
+            f"We couldn't find program {', '.join(missing)}. It may no longer be listed.",
+        )
+    context.update(comparison_rows(programs), place=place, programs=programs)
+    return render(request, "compare.html", context)
+
+
+def compare_problem(request, context, message):
+    context["problem"] = message
+    return render(request, "compare.html", context, status=400)
 
 
 def healthz(request):

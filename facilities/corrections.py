@@ -1,0 +1,23 @@
+"""Visitors suggest corrections; curators review them in the admin before anything changes."""
+
+from django.shortcuts import get_object_or_404, redirect, render
+
+from facilities.forms import CorrectionForm
+from facilities.models import Facility
+
+
+def suggest(request, slug):
+    facility = get_object_or_404(Facility.objects.published(), slug=slug)
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.is_spam:  # a bot gets the same thank-you page and leaves nothing behind
+            correction = form.save(commit=False)
+            correction.facility = facility
+            correction.save()
+        return redirect("suggest_thanks", slug=facility.slug)
+    return render(request, "facilities/suggest.html", {"facility": facility, "form": form})
+
+
+def thanks(request, slug):
+    facility = get_object_or_404(Facility.objects.published(), slug=slug)
+    return render(request, "facilities/suggest_thanks.html", {"facility": facility})
