@@ -1,6 +1,6 @@
 """The read-only JSON API: the search's FilterSet and QuerySet methods behind JSON views."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Value
 from django_filters import MultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -36,6 +36,36 @@ class Pagination(PageNumberPagination):
             raise ValidationError({"page": ["There is no such page of results."]}) from None
 
 
+class ChainedResults:
+    """Querysets read one after the other as one list, so a page can run from the nearby
+    programs into the online ones; each queryset is counted and sliced in the database."""
+
+    def __init__(self, *querysets):
+        self.querysets = querysets
+        self.counts = None
+
+    def count(self):
+        if self.counts is None:
+            self.counts = [queryset.count() for queryset in self.querysets]
+        return sum(self.counts)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        self.count()
+        items, offset = [], 0
+        for queryset, size in zip(self.querysets, self.counts, strict=True):
+            low, high = max(start - offset, 0), min(stop - offset, size)
+            if low < high:
+                items += list(queryset[low:high])
+            offset += size
+        return items
+
+
 SEARCH_PARAMETERS = [
     OpenApiParameter(
         "location",
@@ -49,6 +79,13 @@ SEARCH_PARAMETERS = [
         description="Miles from the location, 1 to 250 (default 25; the site offers "
         + ", ".join(str(miles) for miles, _ in RADIUS_CHOICES)
         + ").",
+    ),
+    OpenApiParameter(
+        "include_online",
+        OpenApiTypes.BOOL,
+        description="With a location: after the nearby programs, add the telehealth and "
+        "hybrid programs licensed for the searcher's state that are farther away "
+        '(`"reach": "online"`). Default true.',
     ),
     OpenApiParameter(
         "sort",
@@ -98,7 +135,13 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         self.filterset = filterset
-        return filterset.qs
+        if not filterset.place:
+            return filterset.qs
+        nearby = filterset.qs.annotate(reach=Value("nearby"))
+        if not filterset.form.cleaned_data["include_online"]:
+            return nearby
+        online = filterset.online_beyond_radius().with_answers().annotate(reach=Value("online"))
+        return ChainedResults(nearby, online)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

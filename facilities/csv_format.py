@@ -8,7 +8,9 @@ from facilities.serializers import FACILITY_FIELDS, ProgramSerializer
 
 LIST_SEPARATOR = "; "
 PROGRAM_COLUMNS = [
-    name for name in ProgramSerializer.Meta.fields if name not in ("answers", "facility")
+    name  # `answers` and `reach` belong to a search, not to the listing
+    for name in ProgramSerializer.Meta.fields
+    if name not in ("answers", "facility", "reach")
 ]
 FACILITY_COLUMNS = [f"facility.{name}" for name in FACILITY_FIELDS]
 COLUMNS = PROGRAM_COLUMNS + FACILITY_COLUMNS

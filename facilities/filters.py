@@ -6,7 +6,7 @@ Each filter calls a ProgramQuerySet method; location, radius and sort are form f
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import F, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -60,6 +60,13 @@ class SearchForm(forms.Form):
         },
     )
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label="Sort by")
+    include_online = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
+    online_page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"min_value": "Pages start at 1.", "invalid": "Pages start at 1."},
+    )
     page = forms.IntegerField(
         required=False,
         min_value=1,
@@ -84,6 +91,11 @@ class SearchForm(forms.Form):
             except geocoding.PlaceNotFound as not_found:
                 raise forms.ValidationError(str(not_found)) from None
         return text
+
+    def clean_include_online(self):
+        # The API's switch; on by default whenever a place is given.
+        value = self.cleaned_data.get("include_online")
+        return True if value is None else value
 
     def clean_radius(self):
         return self.cleaned_data["radius"] or DEFAULT_RADIUS
@@ -243,6 +255,35 @@ class ProgramFilter(django_filters.FilterSet):
             latest_first = F("facility__last_verified_at").desc(nulls_last=True)
             return queryset.order_by(latest_first, *ORDER_BY_NAME)
         return queryset  # near() already put the nearest first
+
+    @property
+    def shows_online_section(self):
+        """Online programs for the searcher's state, unless the visitor asked for in person."""
+        if not (self.place and self.place.state):
+            return False
+        return "in_person" not in (self.form.cleaned_data.get("format") or [])
+
+    @property
+    def online_first(self):
+        formats = self.form.cleaned_data.get("format") or []
+        return "telehealth" in formats and "in_person" not in formats
+
+    def online_beyond_radius(self):
+        """Telehealth and hybrid programs licensed for the searcher's state that are farther
+        than the radius, with every other filter applied; by name unless sorted otherwise."""
+        if not self.shows_online_section:
+            return self.queryset.none()
+        place = self.place
+        queryset = (
+            self.matching()
+            .reaching_online(place.state)
+            .with_distance(place.latitude, place.longitude)
+            .filter(Q(distance_miles__gt=self.radius) | Q(facility__latitude__isnull=True))
+        )
+        if self.sort == "verified":
+            latest_first = F("facility__last_verified_at").desc(nulls_last=True)
+            return queryset.order_by(latest_first, *ORDER_BY_NAME)
+        return queryset.order_by(*ORDER_BY_NAME)
 
     def nearest_beyond_radius(self, limit=5):
         """When nothing is within the radius: the nearest programs that match, farther out."""

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from facilities.querysets import FacilityQuerySet, ProgramQuerySet
 from facilities.schedule import iop_minimum_hours, schedule_facts
+from facilities.states import state_codes, validate_state_codes
 
 # --- Vocabularies -----------------------------------------------------------------------------
 # Their rows ship in fixtures/vocabularies.json and arrive with `migrate`.
@@ -220,6 +221,15 @@ class Program(models.Model):
     transition_supports = models.ManyToManyField(TransitionSupport, blank=True)
     accepting_new_clients = models.BooleanField(null=True, blank=True)
     description = models.TextField(blank=True)
+    serves_states = models.CharField(
+        "states served online",
+        max_length=200,
+        blank=True,
+        validators=[validate_state_codes],
+        help_text="For telehealth and hybrid programs: the states its clinicians are licensed "
+        "to treat in, as two-letter codes separated by spaces (e.g. CA NV AZ). Left blank, "
+        "an online program serves only its facility's state.",
+    )
 
     # Derived from sessions by facilities.schedule; stored so the search can filter on them.
     days_per_week = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -258,6 +268,10 @@ class Program(models.Model):
     def __str__(self):
         return f"{self.name} at {self.facility.name}"
 
+    def save(self, *args, **kwargs):
+        self.serves_states = " ".join(state_codes(self.serves_states))
+        super().save(*args, **kwargs)
+
     def schedule_facts(self):
         return schedule_facts(self.sessions.all())
 
@@ -287,6 +301,17 @@ class Program(models.Model):
             "weekend": self.offers_weekend,
         }
         return [bucket for bucket, offered in buckets.items() if offered]
+
+    @property
+    def is_online(self):
+        return self.format in (self.Format.TELEHEALTH, self.Format.HYBRID)
+
+    @property
+    def online_states(self):
+        """The states an online program may serve: those listed, else its facility's."""
+        if not self.is_online:
+            return []
+        return state_codes(self.serves_states) or [self.facility.state]
 
     @property
     def iop_minimum_hours(self):

@@ -112,6 +112,12 @@ class ProgramQuerySet(models.QuerySet):
             .order_by("distance_miles", "facility__name", "facility_id", "name", "pk")
         )
 
+    def reaching_online(self, state):
+        """Telehealth and hybrid programs licensed to treat people in the state: the state is
+        listed in `serves_states`, or none are listed and the facility is in that state."""
+        licensed = Q(serves_states__contains=state) | Q(serves_states="", facility__state=state)
+        return self.filter(licensed, format__in=("telehealth", "hybrid"))
+
     # --- The questions ------------------------------------------------------------------------
 
     def paid_by(self, slugs):

@@ -101,6 +101,10 @@ class ProgramSerializer(serializers.ModelSerializer):
     """A program with everything needed to answer the questions without another request."""
 
     distance_miles = serializers.SerializerMethodField()
+    reach = serializers.SerializerMethodField()
+    serves_states = serializers.ListField(
+        source="online_states", child=serializers.CharField(), read_only=True
+    )
     schedule = SessionSerializer(source="sessions", many=True, read_only=True)
     time_of_day = serializers.ListField(child=serializers.CharField(), read_only=True)
     modalities = TermsField()
@@ -120,11 +124,13 @@ class ProgramSerializer(serializers.ModelSerializer):
             "level_of_care",
             "focus",
             "distance_miles",
+            "reach",
             "age_min",
             "age_max",
             "duration_weeks_min",
             "duration_weeks_max",
             "format",
+            "serves_states",
             "schedule",
             "days_per_week",
             "hours_per_week",
@@ -146,6 +152,12 @@ class ProgramSerializer(serializers.ModelSerializer):
     def get_distance_miles(self, program):
         distance = getattr(program, "distance_miles", None)
         return None if distance is None else round(distance, 2)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["nearby", "online"], allow_null=True))
+    def get_reach(self, program):
+        """nearby: within the radius; online: a telehealth or hybrid program licensed for the
+        searcher's state, farther away; null without a location."""
+        return getattr(program, "reach", None)
 
     @extend_schema_field(AnswerSerializer(many=True))
     def get_answers(self, program):

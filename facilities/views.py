@@ -23,28 +23,41 @@ def search(request):
     filterset = ProgramFilter(request.GET, queryset=Program.objects.published())
     context = {"filterset": filterset, "form": filterset.form}
     if filterset.is_valid():
-        paginator = Paginator(filterset.qs.with_answers(), RESULTS_PER_PAGE)
-        page_number = filterset.form.cleaned_data.get("page") or 1
-        if page_number > paginator.num_pages:
-            context["page_message"] = (
-                f"There is no page {page_number}: the results end at page "
-                f"{paginator.num_pages}. Here is the last page."
-            )
-            page_number = paginator.num_pages
-        page = paginator.page(page_number)
+        data = filterset.form.cleaned_data
         asked = filterset.asked
+        page, context["page_message"] = paginate(filterset.qs.with_answers(), data.get("page"))
         context.update(
             page=page,
             results=[(program, answers_for(program, asked)) for program in page],
             place=filterset.place,
             radius=filterset.radius,
+            online_first=filterset.online_first,
         )
-        if paginator.count == 0 and filterset.place:
+        if filterset.shows_online_section:
+            online = filterset.online_beyond_radius().with_answers()
+            context["online_page"], _ = paginate(online, data.get("online_page"))
+            context["online"] = [
+                (program, answers_for(program, asked)) for program in context["online_page"]
+            ]
+        if page.paginator.count == 0 and filterset.place:
             context["beyond_radius"] = [
                 (program, answers_for(program, asked))
                 for program in filterset.nearest_beyond_radius()
             ]
     return render(request, "search.html", context)
+
+
+def paginate(queryset, number):
+    """(page, message): a page past the end shows the last page and says so."""
+    paginator = Paginator(queryset, RESULTS_PER_PAGE)
+    number = number or 1
+    if number > paginator.num_pages:
+        message = (
+            f"There is no page {number}: the results end at page {paginator.num_pages}. "
+            "Here is the last page."
+        )
+        return paginator.page(paginator.num_pages), message
+    return paginator.page(number), ""
 
 
 def facility_detail(request, slug):
