@@ -8,7 +8,6 @@ from facilities.answers import answers_for, comparison_rows
 from facilities.filters import ProgramFilter
 from facilities.forms import parse_program_ids, published_programs
 from facilities.models import Facility, Program
-from facilities.shortlist import saved_ids
 
 RESULTS_PER_PAGE = 20
 MIN_COMPARED, MAX_COMPARED = 2, 4
@@ -32,6 +31,7 @@ def search(request):
             place=filterset.place,
             radius=filterset.radius,
             online_first=filterset.online_first,
+            map_markers=map_markers(page),
         )
         if filterset.shows_online_section:
             online = filterset.online_beyond_radius().with_answers()
@@ -40,11 +40,33 @@ def search(request):
                 (program, answers_for(program, asked)) for program in context["online_page"]
             ]
         if page.paginator.count == 0 and filterset.place:
+            beyond = filterset.nearest_beyond_radius()
             context["beyond_radius"] = [
-                (program, answers_for(program, asked))
-                for program in filterset.nearest_beyond_radius()
+                (program, answers_for(program, asked)) for program in beyond
             ]
+            context["map_markers"] = map_markers(beyond)
     return render(request, "search.html", context)
+
+
+def facility_marker(facility, distance=None):
+    return {
+        "name": facility.name,
+        "lat": facility.latitude,
+        "lng": facility.longitude,
+        "url": facility.get_absolute_url(),
+        "distance": distance,
+    }
+
+
+def map_markers(programs):
+    """One marker a facility, for the map beside the list."""
+    markers = {}
+    for program in programs:
+        facility = program.facility
+        if facility.latitude is not None and facility.pk not in markers:
+            distance = getattr(program, "distance_miles", None)
+            markers[facility.pk] = facility_marker(facility, distance)
+    return list(markers.values())
 
 
 def paginate(queryset, number):
@@ -74,7 +96,7 @@ def facility_detail(request, slug):
         {
             "facility": facility,
             "programs": [(program, answers_for(program)) for program in programs],
-            "shortlisted": saved_ids(request),
+            "map_markers": [facility_marker(facility)],
         },
     )
 

@@ -4,6 +4,7 @@ Development needs nothing set (DEBUG=1 gives a SQLite file and a development sec
 Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and usually DATABASE_URL.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -113,7 +114,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Leaflet comes from the django-leaflet package's static files. Its Django app is not installed
+# (it needs GeoDjango); only its folder is read, found without importing it.
+LEAFLET_STATIC = Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"
+STATICFILES_DIRS = [BASE_DIR / "static", LEAFLET_STATIC]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,5 +1,35 @@
 // Small enhancements; every page works without them.
-document.querySelectorAll("[data-print]").forEach(function (button) {
-  button.hidden = false;
-  button.addEventListener("click", function () { window.print(); });
-});
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  // "Use my location": fills the place field with the browser's coordinates and searches.
+  var locate = document.querySelector("[data-use-location]");
+  var message = document.getElementById("location-message");
+  if (locate && navigator.geolocation) {
+    locate.hidden = false;
+    locate.addEventListener("click", function () {
+      var form = locate.form;
+      var input = form.querySelector("[name=location]");
+      message.textContent = "Finding your location…";
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          // Four decimals is about 10 metres: enough to find what is near, no more.
+          input.value = position.coords.latitude.toFixed(4) + "," + position.coords.longitude.toFixed(4);
+          message.textContent = "";
+          form.requestSubmit ? form.requestSubmit() : form.submit();
+        },
+        function (error) {
+          message.textContent = error.code === error.PERMISSION_DENIED
+            ? "Your browser did not share your location. Type a ZIP code or City, ST instead."
+            : "We couldn't get your location. Type a ZIP code or City, ST instead.";
+          input.focus();
+        },
+        { timeout: 10000, maximumAge: 300000 }
+      );
+    });
+  }
+})();
