@@ -1,8 +1,11 @@
 """The read-only JSON API: the search's FilterSet and QuerySet methods behind JSON views."""
 
+from django.conf import settings
 from django.db.models import Prefetch, Value
+from django.utils.decorators import method_decorator
 from django_filters import MultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
+from django_ratelimit.decorators import ratelimit
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,6 +24,14 @@ from facilities.filters import RADIUS_CHOICES, SORT_CHOICES, ProgramFilter
 from facilities.geocoding import NOT_FOUND_MESSAGE
 from facilities.models import Facility, Program
 from facilities.serializers import FacilitySerializer, ProgramSerializer
+
+
+def api_rate(group, request):
+    return settings.RATELIMIT_SEARCH
+
+
+# Checked before DRF handles the request, so the limit answers 429 through RATELIMIT_VIEW.
+API_RATE_LIMIT = ratelimit(key="ip", rate=api_rate, group="api")
 
 
 class Pagination(PageNumberPagination):
@@ -116,6 +127,7 @@ NOT_FOUND = OpenApiResponse(
     ),
     retrieve=extend_schema(responses={200: ProgramSerializer, 404: NOT_FOUND}),
 )
+@method_decorator(API_RATE_LIMIT, name="dispatch")
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     """Programs at published facilities that answer the questions, nearest first."""
 
@@ -154,6 +166,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(responses={200: FacilitySerializer(many=True), 400: BAD_PARAMETERS}),
     retrieve=extend_schema(responses={200: FacilitySerializer, 404: NOT_FOUND}),
 )
+@method_decorator(API_RATE_LIMIT, name="dispatch")
 class FacilityViewSet(viewsets.ReadOnlyModelViewSet):
     """Published facilities, each with its programs."""
 
@@ -202,6 +215,7 @@ VocabularyAnswer = inline_serializer(
 
 
 @extend_schema(responses=VocabularyAnswer)
+@API_RATE_LIMIT
 @api_view(["GET"])
 def vocabularies(request):
     """Every value a search parameter takes: slug, label and a plain explanation."""

@@ -20,5 +20,6 @@ urlpatterns = [
     path("shortlist/keep/", shortlist.keep, name="shortlist_keep"),
     path("shortlist/print/", shortlist.referral_sheet, name="referral_sheet"),
     path("shortlist/export.csv", shortlist.export_csv, name="shortlist_csv"),
+    path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
 ]

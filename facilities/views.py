@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django_ratelimit.decorators import ratelimit
 
 from facilities import geocoding
 from facilities.answers import answers_for, comparison_rows
@@ -18,6 +20,11 @@ def home(request):
     return render(request, "home.html", {"form": filterset.form})
 
 
+def search_rate(group, request):
+    return settings.RATELIMIT_SEARCH
+
+
+@ratelimit(key="ip", rate=search_rate, group="search")
 def search(request):
     filterset = ProgramFilter(request.GET, queryset=Program.objects.published())
     context = {"filterset": filterset, "form": filterset.form}
@@ -151,6 +158,21 @@ def compare(request):
 def compare_problem(request, context, message):
     context["problem"] = message
     return render(request, "compare.html", context, status=400)
+
+
+def privacy(request):
+    return render(request, "privacy.html")
+
+
+def rate_limited(request, exception):
+    """429 for a client over its rate limit: JSON on the API, a page elsewhere."""
+    message = "Too many requests from your connection. Please wait a minute and try again."
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "429.html", {"message": message}, status=429)
+    response["Retry-After"] = "60"
+    return response
 
 
 def healthz(request):

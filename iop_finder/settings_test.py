@@ -15,3 +15,9 @@ STORAGES = {  # noqa: F405
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Hundreds of requests a minute from one address are the test suite, not abuse; the tests of
+# the limits turn them on themselves.
+RATELIMIT_ENABLE = False
+# The test client speaks plain HTTP; the redirect to HTTPS has its own test.
+SECURE_SSL_REDIRECT = False

@@ -1,6 +1,8 @@
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -227,7 +229,13 @@ def api_schema(db, settings):
     facility = make_facility(payment_options=["medicaid"])
     make_program(facility, sessions=[("tue", "09:00", "12:00")], modalities=["cbt"])
     make_program(make_facility("Far Center", point=PASADENA), "Far IOP", format="hybrid")
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    # As Django's test client does: requests inside the test's transaction must not close
+    # the connection at their start and end.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def test_fuzzing_the_api_finds_no_server_error_and_no_answer_off_the_schema(api_schema):

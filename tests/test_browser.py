@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from facilities.vocabularies import add_missing_vocabulary_terms
 from tests.conftest import make_facility, make_program
@@ -125,7 +126,7 @@ def test_ticking_a_filter_updates_the_results_without_a_reload(open_page, direct
     page.get_by_text("Approach, therapies and aftercare").click()
     page.get_by_label("Dialectical behavior therapy (DBT)").check()
     page.wait_for_url(re.compile(r"modality=dbt"))
-    page.wait_for_function("document.querySelectorAll('[data-program-id]').length === 3")
+    expect(page.locator("[data-program-id]")).to_have_count(3)
     assert page.evaluate("window.sameDocument") is True
     assert page.locator("#results h1").inner_text().startswith("3 programs")
 
@@ -154,7 +155,7 @@ def test_the_map_follows_the_live_filters(open_page, directory):
     page.goto("/search/?location=90230&radius=10")
     page.get_by_text("Approach, therapies and aftercare").click()
     page.get_by_label("Dialectical behavior therapy (DBT)").check()
-    page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon').length === 3")
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(3)
 
 
 def test_the_keyboard_moves_past_the_map(open_page, directory):

@@ -1,0 +1,15 @@
+"""Reads go to the read replica when one is configured; writes, and migrations, to the primary."""
+
+
+class ReplicaRouter:
+    def db_for_read(self, model, **hints):
+        return "replica"
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # the replica holds the primary's data
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == "default"

@@ -1,0 +1,328 @@
+"""Production settings, headers, rate limits, privacy, bad input and a database that goes away."""
+
+import logging
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
+from django.test import Client, override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from facilities import geocoding
+from facilities.filters import ProgramFilter
+from facilities.models import Correction, Program
+from iop_finder.log_privacy import DropQueryStrings
+from tests.conftest import make_program
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_environment(**variables):
+    """The environment of a separate process with the real settings module."""
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**environment, "DJANGO_SETTINGS_MODULE": "iop_finder.settings", **variables}
+
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+# --- Production settings -------------------------------------------------------------------------
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    environment = production_environment(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="iop-finder.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    )
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=environment, capture_output=True, text=True,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path):
+    environment = production_environment(DEBUG="0", SECRET_KEY="", ALLOWED_HOSTS="x.example.org")
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode != 0 and "SECRET_KEY is not set" in check.stderr
+
+
+@override_settings(SECURE_SSL_REDIRECT=True)
+def test_plain_http_is_sent_to_https_unless_the_proxy_says_it_was(client, db):
+    assert client.get("/").status_code == 301
+    assert client.get("/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+
+
+# --- Headers --------------------------------------------------------------------------------------
+
+
+def test_pages_carry_a_content_security_policy_without_inline_script(client, db):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_pages_forbid_sniffing_framing_and_leaking_the_search_to_other_sites(client, db):
+    response = client.get("/search/", {"location": "90230"})
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY" and response["Referrer-Policy"] == "same-origin"
+
+
+def inline_scripts(html):
+    scripts = re.findall(r"<script(?P<attributes>[^>]*)>", html)
+    return [a for a in scripts if "src=" not in a and 'type="application/json"' not in a]
+
+
+def test_no_page_has_an_inline_script(client, program):
+    facility = program.facility
+    other = make_program(facility, "Second IOP")
+    urls = [
+        "/", "/search/?location=90230", facility.get_absolute_url(),
+        f"/facilities/{facility.slug}/programs/{program.pk}/checklist/",
+        f"/compare/?programs={program.pk},{other.pk}", f"/shortlist/?programs={program.pk}",
+        "/shortlist/print/", f"/facilities/{facility.slug}/suggest/", "/privacy/", "/api/v1/docs/",
+    ]  # fmt: skip
+    found = {url: inline_scripts(client.get(url).content.decode()) for url in urls}
+    assert {url: scripts for url, scripts in found.items() if scripts} == {}
+
+
+# --- Rate limits ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def limits_on(settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_SEARCH = "3/m"
+    settings.RATELIMIT_CORRECTIONS = "2/h"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_too_many_searches_from_one_address_get_a_429_page(client, db, limits_on):
+    statuses = [client.get("/search/", {"location": "90230"}).status_code for _ in range(4)]
+    response = client.get("/search/")
+    assert statuses == [200, 200, 200, 429] and b"Please wait a minute" in response.content
+
+
+def test_another_address_is_not_limited(db, limits_on):
+    for _ in range(3):
+        Client(REMOTE_ADDR="10.0.0.1").get("/search/")
+    assert Client(REMOTE_ADDR="10.0.0.2").get("/search/").status_code == 200
+
+
+def test_the_api_answers_429_in_json(client, db, limits_on):
+    for _ in range(3):
+        client.get("/api/v1/programs/")
+    response = client.get("/api/v1/programs/")
+    assert response.status_code == 429 and "Too many requests" in response.json()["detail"]
+
+
+def test_corrections_are_limited_to_a_few_an_hour(client, facility, limits_on):
+    for n in range(3):
+        response = client.post(
+            f"/facilities/{facility.slug}/suggest/", {"field": "phone", "suggested_value": f"x{n}"}
+        )
+    assert response.status_code == 429 and Correction.objects.count() == 2
+
+
+def test_limits_can_be_turned_off_for_load_tests(client, db, limits_on, settings):
+    settings.RATELIMIT_ENABLE = False
+    assert {client.get("/search/").status_code for _ in range(5)} == {200}
+
+
+# --- Admin logins --------------------------------------------------------------------------------
+
+
+def test_repeated_failed_admin_logins_lock_the_address_out(client, admin_user):
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "admin", "password": "wrong"})
+    response = client.post("/admin/login/", {"username": "admin", "password": "password"})
+    assert response.status_code == 429 and b"Sign-in locked for an hour" in response.content
+
+
+def test_admin_logins_are_kept_in_a_history(client, admin_user):
+    from axes.models import AccessAttempt, AccessLog
+
+    client.post("/admin/login/", {"username": "admin", "password": "wrong"})
+    client.post("/admin/login/?next=/admin/", {"username": "admin", "password": "password"})
+    assert (
+        AccessAttempt.objects.count() == 1 and AccessLog.objects.filter(username="admin").exists()
+    )
+
+
+# --- Privacy -------------------------------------------------------------------------------------
+
+
+def test_request_logs_keep_no_query_string():
+    record = logging.LogRecord(
+        "django.server", logging.INFO, "", 0, '"%s" %s %s',
+        ("GET /search/?location=33.9949%2C-118.3991&condition=opioid_use HTTP/1.1", "200", "512"),
+        None,
+    )  # fmt: skip
+    DropQueryStrings().filter(record)
+    assert record.getMessage() == '"GET /search/?… HTTP/1.1" 200 512'
+
+
+def test_gunicorn_logs_paths_without_query_strings_or_addresses():
+    config = (ROOT / "gunicorn.conf.py").read_text()
+    log_format = re.search(r"access_log_format = '(.*)'", config).group(1)
+    assert "%(U)s" in log_format and not re.search(r"%\((r|q|h|a)\)s", log_format)
+
+
+def row_counts():
+    from django.apps import apps
+
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def test_a_search_stores_nothing_about_the_searcher(client, program):
+    before = row_counts()
+    client.get("/search/", {"location": "33.9949,-118.3991", "condition": "opioid_use"})
+    client.get("/api/v1/programs/", {"location": "90230", "insurance": "medicaid"})
+    assert row_counts() == before
+
+
+def test_the_privacy_page_says_searches_are_not_stored(client, db):
+    page = client.get("/privacy/").content
+    assert (
+        b"Your searches are not stored" in page and b'href="/privacy/"' in client.get("/").content
+    )
+
+
+# --- Bad input --------------------------------------------------------------------------------
+
+ANY_TEXT = st.text(max_size=300)
+PARAMETERS = st.sampled_from(
+    ["location", "radius", "age", "insurance", "focus", "condition", "population", "modality",
+     "philosophy", "transition", "time_of_day", "format", "max_days_per_week", "max_weeks",
+     "language", "accepting", "sort", "page", "online_page", "include_online"]
+)  # fmt: skip
+QUERIES = st.lists(
+    st.tuples(PARAMETERS, ANY_TEXT | st.sampled_from(["90230", "cbt", "0", "-1"])), max_size=8
+)
+
+
+@FUZZ
+@given(text=ANY_TEXT)
+def test_the_location_parser_never_fails_on_any_text(text):
+    place = geocoding.offline_geocode(text)
+    assert place is None or (-90 <= place.latitude <= 90 and -180 <= place.longitude <= 180)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(query=QUERIES)
+def test_the_filter_form_judges_any_query_without_failing(query):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for name, value in query:
+        data.appendlist(name, value)
+    filterset = ProgramFilter(data, queryset=Program.objects.published())
+    if filterset.is_valid():
+        list(filterset.qs[:5])
+    else:
+        assert set(filterset.errors) <= set(filterset.form.fields)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(query=QUERIES)
+def test_the_search_page_answers_any_query_without_a_server_error(query):
+    response = Client().get("/search/", query)
+    assert response.status_code < 500
+
+
+def test_a_request_with_thousands_of_parameters_is_refused_cleanly(client, db):
+    query = "&".join(f"modality=x{n}" for n in range(1500))
+    assert client.get(f"/search/?{query}").status_code == 400
+
+
+def test_an_overlong_place_gets_a_message_not_a_failure(client, db):
+    response = client.get("/search/", {"location": "9" * 5000})
+    assert (
+        response.status_code == 200
+        and b"Ensure this value has at most 200 characters" in response.content
+    )
+
+
+def test_an_oversized_suggestion_is_refused_cleanly(client, facility):
+    big = "x" * (3 * 1024 * 1024)
+    response = client.post(
+        f"/facilities/{facility.slug}/suggest/", {"field": "phone", "suggested_value": big}
+    )
+    assert response.status_code == 400 and not Correction.objects.exists()
+
+
+# --- The database goes away and comes back ----------------------------------------------------
+
+
+@pytest.fixture
+def database_down(db):
+    """Every query fails as when the server is gone; undo() brings it back.
+
+    Queries fail where they run, leaving the test's own connection as it was.
+    """
+
+    def refuse(self, *args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with pytest.MonkeyPatch.context() as patch:  # undone before the test database rolls back
+        patch.setattr(CursorWrapper, "_execute", refuse)
+        patch.setattr(CursorWrapper, "_executemany", refuse)
+        yield patch
+
+
+def test_pages_answer_a_friendly_503_while_the_database_is_down(client, program, database_down):
+    response = client.get("/search/", {"location": "90230"})
+    assert response.status_code == 503 and b"unavailable for a moment" in response.content
+    assert response["Retry-After"] == "60"
+
+
+def test_the_api_answers_503_in_json_while_the_database_is_down(client, program, database_down):
+    response = client.get("/api/v1/programs/")
+    assert response.status_code == 503 and "unavailable" in response.json()["detail"]
+
+
+def test_the_health_check_says_503_while_the_database_is_down(client, db, database_down):
+    assert client.get("/healthz").status_code == 503
+
+
+def test_the_site_recovers_by_itself_when_the_database_returns(client, program, database_down):
+    assert client.get("/search/").status_code == 503
+    database_down.undo()
+    assert client.get("/search/").status_code == 200 and client.get("/healthz").status_code == 200
+
+
+def test_searches_read_from_the_replica_when_one_is_named(tmp_path):
+    environment = production_environment(
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'primary.sqlite3'}",
+        DATABASE_REPLICA_URL=f"sqlite:///{tmp_path / 'replica.sqlite3'}",
+    )
+    script = (
+        "import django; django.setup(); from django.db import router;"
+        "from facilities.models import Program;"
+        "print(router.db_for_read(Program), router.db_for_write(Program))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.stdout.split() == ["replica", "default"], result.stderr
