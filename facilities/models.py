@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from facilities.answers import answers_for
 from facilities.querysets import FacilityQuerySet, ProgramQuerySet
 from facilities.schedule import iop_minimum_hours, schedule_facts
 from facilities.states import state_codes, validate_state_codes
@@ -312,6 +313,12 @@ class Program(models.Model):
         if not self.is_online:
             return []
         return state_codes(self.serves_states) or [self.facility.state]
+
+    @property
+    def answered_count(self):
+        """How many of the questions to ask the listing answers (facilities.answers); load
+        programs with ProgramQuerySet.with_answers() to count many without a query each."""
+        return sum(answer.known for answer in answers_for(self))
 
     @property
     def iop_minimum_hours(self):

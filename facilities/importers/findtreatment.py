@@ -10,6 +10,8 @@ from collections import Counter
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from facilities.models import Facility
+
 # --- The mapping: locator answer labels -> our vocabulary slugs --------------------------------
 # Keyed by category code (a service's f2), then by answer label (one item of its f3). A label
 # that is absent has no counterpart in our vocabularies and is left out on purpose; the report
@@ -358,7 +360,6 @@ def directory_record(row, answers):
         "latitude": latitude,
         "longitude": longitude,
         "geocode_precision": "address" if latitude is not None and longitude is not None else "",
-        "status": "published",
         "facility_type": FACILITY_TYPES.get(treats, "both"),
         "payment_options": terms[PAYMENT],
         # "Other languages" means other than English.
@@ -441,5 +442,4 @@ def website_url(value):
         SITE_URL(url)
     except ValidationError:
         return ""
-    # URLField's length on Facility.website.
-    return url if len(url) <= 200 else ""
+    return url if len(url) <= Facility._meta.get_field("website").max_length else ""

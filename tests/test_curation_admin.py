@@ -1,0 +1,371 @@
+"""Curation in the admin: importing a file, verifying, completeness, history, corrections."""
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from facilities.importers.directory import import_directory
+from facilities.models import Correction, Facility
+from tests.conftest import make_facility, make_program
+
+IMPORT_URL = "/admin/facilities/facility/import/"
+FACILITIES_URL = "/admin/facilities/facility/"
+PROGRAMS_URL = "/admin/facilities/program/"
+CORRECTIONS_URL = "/admin/facilities/correction/"
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "findtreatment_sample.json"
+
+
+def record(name="Harbor Light Counseling", **fields):
+    return {
+        "name": name,
+        "street": "1 Main St",
+        "city": "Culver City",
+        "state": "CA",
+        "programs": [{"name": "Adult IOP", "focus": "substance_use"}],
+        **fields,
+    }
+
+
+def directory_json(*records):
+    return json.dumps({"facilities": list(records)})
+
+
+def upload(admin_client, text, name="county.json", **fields):
+    data = {"file": SimpleUploadedFile(name, text.encode()), "format": "", "source": ""}
+    return admin_client.post(IMPORT_URL, {**data, **fields})
+
+
+def confirm(admin_client, report_page):
+    token = re.search(r'name="token" value="(\w+)"', report_page.content.decode())[1]
+    return admin_client.post(IMPORT_URL, {"token": token})
+
+
+def page(response):
+    return response.content.decode()
+
+
+# --- Importing a file -------------------------------------------------------------------------
+
+
+def test_the_facility_list_offers_to_import_a_file(admin_client):
+    assert IMPORT_URL in page(admin_client.get(FACILITIES_URL))
+
+
+def test_an_upload_shows_what_the_import_would_do(admin_client):
+    response = upload(admin_client, directory_json(record(), record("Bayside Recovery")))
+    assert '<td data-count="created">2</td>' in page(response)
+
+
+def test_an_upload_writes_nothing_before_it_is_confirmed(admin_client):
+    upload(admin_client, directory_json(record()))
+    assert not Facility.objects.exists()
+
+
+def test_confirming_the_report_imports_the_file(admin_client):
+    report_page = upload(admin_client, directory_json(record(), record("Bayside Recovery")))
+    response = confirm(admin_client, report_page)
+    assert response["Location"] == FACILITIES_URL
+    assert sorted(Facility.objects.values_list("name", "programs__name")) == [
+        ("Bayside Recovery", "Adult IOP"),
+        ("Harbor Light Counseling", "Adult IOP"),
+    ]
+
+
+def test_an_admin_import_is_kept_in_history_with_the_curator_and_source(admin_client, admin_user):
+    confirm(admin_client, upload(admin_client, directory_json(record())))
+    change = Facility.history.get()
+    assert (change.history_user, change.history_change_reason) == (admin_user, "import:county")
+
+
+def test_an_upload_with_bad_rows_lists_every_problem_and_offers_no_import(admin_client):
+    text = "facility.name,facility.city,facility.state,facility.latitude,facility.longitude\n"
+    text += "Good,Culver City,CA,33.9,-118.4\nBad,Culver City,CA,north-ish,-118.4\nWorse,,CA,,\n"
+    content = page(upload(admin_client, text, name="county.csv"))
+    assert "line 3: latitude &#x27;north-ish&#x27; is not a number" in content
+    assert "line 4: city is missing" in content and 'name="token"' not in content
+
+
+def test_a_confirmation_with_no_upload_waiting_is_refused(admin_client):
+    response = admin_client.post(IMPORT_URL, {"token": "0123abcd"})
+    assert response["Location"] == IMPORT_URL and not Facility.objects.exists()
+
+
+def test_a_file_of_unknown_format_is_refused_with_a_message(admin_client):
+    content = page(upload(admin_client, "{}", name="county.txt"))
+    assert "Cannot tell the format from the file&#x27;s name: choose one." in content
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_a_message(admin_client):
+    response = admin_client.post(
+        IMPORT_URL, {"file": SimpleUploadedFile("county.csv", "Peña".encode("latin-1"))}
+    )
+    assert "The file is not UTF-8 text" in page(response)
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="no locator sample in shared/data")
+def test_a_locator_upload_reports_skipped_rows_and_unmapped_answers(admin_client):
+    content = page(upload(admin_client, SAMPLE.read_text(), name="va.json", format="findtreatment"))
+    assert '<td data-count="skipped">25</td>' in content
+    assert "Federal, or any government funding for substance abuse programs" in content
+
+
+def test_the_import_page_needs_a_curator(client, db):
+    assert client.get(IMPORT_URL)["Location"].startswith("/admin/login/")
+
+
+# --- Verification -----------------------------------------------------------------------------
+
+
+def mark_verified(admin_client, *facilities):
+    return admin_client.post(
+        FACILITIES_URL,
+        {"action": "mark_verified", "_selected_action": [f.pk for f in facilities]},
+    )
+
+
+def test_mark_verified_today_records_the_date_and_the_curator(admin_client, admin_user, facility):
+    mark_verified(admin_client, facility)
+    facility.refresh_from_db()
+    assert (facility.last_verified_at.date(), facility.verified_by) == (date.today(), admin_user)
+
+
+def test_mark_verified_is_kept_in_history(admin_client, admin_user, facility):
+    mark_verified(admin_client, facility)
+    change = facility.history.first()
+    assert (change.history_user, change.history_change_reason) == (admin_user, "Marked verified")
+
+
+def test_the_verified_filter_finds_listings_not_verified_in_a_year(admin_client, db):
+    make_facility("Checked Long Ago", last_verified_at=timezone.now() - timedelta(days=400))
+    make_facility("Checked Recently", last_verified_at=timezone.now() - timedelta(days=30))
+    content = page(admin_client.get(FACILITIES_URL, {"verified": "over_year"}))
+    assert "Checked Long Ago" in content and "Checked Recently" not in content
+
+
+# --- Completeness -----------------------------------------------------------------------------
+
+
+def complete_program(facility=None, name="Complete IOP"):
+    facility = facility or make_facility("Complete Care", payment_options=["medicaid"])
+    return make_program(
+        facility,
+        name,
+        sessions=[("mon", "18:00", "21:00")],
+        age_min=18,
+        duration_weeks_max=12,
+        conditions=["alcohol_use"],
+        transition_supports=["alumni_group"],
+        philosophy=["harm_reduction"],
+        modalities=["cbt"],
+    )
+
+
+def test_a_program_counts_the_questions_its_listing_answers(program):
+    # Only the schedule: no insurance, conditions, ages, duration, support, philosophy, methods.
+    assert program.answered_count == 1
+
+
+def test_a_complete_program_answers_all_eight_questions(db):
+    assert complete_program().answered_count == 8
+
+
+def test_the_program_list_shows_how_many_questions_are_answered(admin_client, program):
+    assert '<td class="field-questions_answered">1/8</td>' in page(admin_client.get(PROGRAMS_URL))
+
+
+def test_the_facility_list_shows_its_least_complete_program(admin_client, db):
+    facility = complete_program().facility
+    make_program(facility, "Sparse IOP")
+    content = page(admin_client.get(FACILITIES_URL))
+    assert '<td class="field-lowest_completeness">1/8</td>' in content
+
+
+def test_the_facility_list_says_when_a_facility_has_no_programs(admin_client, facility):
+    content = page(admin_client.get(FACILITIES_URL))
+    assert '<td class="field-lowest_completeness">no programs</td>' in content
+
+
+def test_the_incomplete_filter_lists_only_programs_missing_answers(admin_client, db):
+    complete_program()
+    make_program(name="Sparse IOP")
+    content = page(admin_client.get(PROGRAMS_URL, {"answered": "incomplete"}))
+    assert "Sparse IOP" in content and "Complete IOP" not in content
+
+
+def test_the_incomplete_filter_counts_a_facility_without_programs(admin_client, db):
+    complete_program()
+    make_facility("Empty Shell")
+    content = page(admin_client.get(FACILITIES_URL, {"answered": "incomplete"}))
+    assert "Empty Shell" in content and "Complete Care" not in content
+
+
+def test_the_program_list_takes_a_fixed_number_of_queries(
+    admin_client, db, django_assert_max_num_queries
+):
+    for number in range(12):
+        complete_program(name=f"Program {number}")
+    with django_assert_max_num_queries(25):
+        admin_client.get(PROGRAMS_URL)
+
+
+def test_the_facility_list_takes_a_fixed_number_of_queries(
+    admin_client, db, django_assert_max_num_queries
+):
+    for number in range(12):
+        facility = make_facility(f"Facility {number}")
+        complete_program(facility)
+    with django_assert_max_num_queries(30):
+        admin_client.get(FACILITIES_URL)
+
+
+# --- History ----------------------------------------------------------------------------------
+
+
+def test_the_facility_history_page_shows_an_imports_source(admin_client, db):
+    import_directory([("index 0", record())], source="import:county")
+    facility = Facility.objects.get()
+    content = page(admin_client.get(f"{FACILITIES_URL}{facility.pk}/history/"))
+    assert "import:county" in content
+
+
+def program_form(program, sessions):
+    """The program change form's data, with its sessions inline."""
+    data = {
+        "name": program.name,
+        "facility": program.facility.pk,
+        "level_of_care": program.level_of_care,
+        "focus": program.focus,
+        "format": program.format,
+        "accepting_new_clients": "unknown",
+        "sessions-TOTAL_FORMS": len(sessions),
+        "sessions-INITIAL_FORMS": program.sessions.count(),
+        "sessions-MIN_NUM_FORMS": 0,
+        "sessions-MAX_NUM_FORMS": 1000,
+    }
+    for number, (session_id, weekday, start, end) in enumerate(sessions):
+        data |= {
+            f"sessions-{number}-id": session_id or "",
+            f"sessions-{number}-program": program.pk,
+            f"sessions-{number}-weekday": weekday,
+            f"sessions-{number}-start_time": start,
+            f"sessions-{number}-end_time": end,
+        }
+    return data
+
+
+def test_a_schedule_change_in_the_admin_is_kept_in_the_programs_history(
+    admin_client, admin_user, program
+):
+    sessions = [(s.pk, s.weekday, "18:00", "21:00") for s in program.sessions.all()]
+    sessions.append((None, 4, "17:00", "20:00"))
+    admin_client.post(f"{PROGRAMS_URL}{program.pk}/change/", program_form(program, sessions))
+    change = program.history.first()
+    assert (change.history_change_reason, change.history_user, change.days_per_week) == (
+        "Schedule changed",
+        admin_user,
+        3,
+    )
+
+
+# --- Corrections ------------------------------------------------------------------------------
+
+
+def suggest(facility, field="phone", value="(310) 555-0199", **fields):
+    return Correction.objects.create(
+        facility=facility, field=field, suggested_value=value, **fields
+    )
+
+
+def act_on(admin_client, action, *corrections):
+    return admin_client.post(
+        CORRECTIONS_URL,
+        {"action": action, "_selected_action": [c.pk for c in corrections]},
+        follow=True,
+    )
+
+
+def test_the_queue_lists_pending_corrections_first(admin_client, facility):
+    suggest(facility, value="(310) 555-0001")
+    suggest(facility, value="(310) 555-0002", status=Correction.Status.ACCEPTED)
+    content = page(admin_client.get(CORRECTIONS_URL))
+    assert content.index("555-0001") < content.index("555-0002")
+
+
+def test_the_queue_shows_the_current_value_beside_the_suggested_one(admin_client, facility):
+    suggest(facility)
+    content = page(admin_client.get(CORRECTIONS_URL))
+    assert '<td class="field-current_value">(310) 555-0100</td>' in content
+    assert '<td class="field-suggested_value">(310) 555-0199</td>' in content
+
+
+def test_a_correction_changes_nothing_until_a_curator_accepts_it(admin_client, facility):
+    suggest(facility)
+    admin_client.get(CORRECTIONS_URL)
+    facility.refresh_from_db()
+    assert facility.phone == "(310) 555-0100"
+
+
+def test_accepting_applies_the_suggestion_to_the_listing(admin_client, admin_user, facility):
+    correction = suggest(facility)
+    act_on(admin_client, "accept", correction)
+    facility.refresh_from_db()
+    correction.refresh_from_db()
+    assert (facility.phone, correction.status, correction.reviewed_by) == (
+        "(310) 555-0199",
+        "accepted",
+        admin_user,
+    )
+
+
+def test_rejecting_leaves_the_listing_as_it_was(admin_client, facility):
+    correction = suggest(facility)
+    act_on(admin_client, "reject", correction)
+    facility.refresh_from_db()
+    correction.refresh_from_db()
+    assert (facility.phone, correction.status) == ("(310) 555-0100", "rejected")
+
+
+def test_a_suggestion_that_cannot_stand_is_an_error_message_not_a_500(admin_client, facility):
+    correction = suggest(facility, field="website", value="harbor light dot org")
+    response = act_on(admin_client, "accept", correction)
+    correction.refresh_from_db()
+    assert response.status_code == 200 and correction.status == "pending"
+    assert f"Correction #{correction.pk} to Harbor Light Counseling was not applied" in page(
+        response
+    )
+
+
+def test_a_reviewed_correction_is_not_reviewed_again(admin_client, facility):
+    correction = suggest(facility, status=Correction.Status.REJECTED)
+    act_on(admin_client, "accept", correction)
+    facility.refresh_from_db()
+    assert facility.phone == "(310) 555-0100"
+
+
+def test_an_accepted_correction_is_kept_in_the_listings_history(admin_client, admin_user, facility):
+    correction = suggest(facility)
+    act_on(admin_client, "accept", correction)
+    change = facility.history.first()
+    assert (change.history_user, change.history_change_reason) == (
+        admin_user,
+        f"Accepted correction #{correction.pk}",
+    )
+
+
+def test_the_queue_filters_by_status(admin_client, facility):
+    suggest(facility, value="(310) 555-0001")
+    suggest(facility, value="(310) 555-0002", status=Correction.Status.REJECTED)
+    content = page(admin_client.get(CORRECTIONS_URL, {"status__exact": "rejected"}))
+    assert "555-0002" in content and "555-0001" not in content
+
+
+def test_accepting_a_suggestion_about_something_else_asks_to_apply_it_by_hand(
+    admin_client, facility
+):
+    correction = suggest(facility, field="other", value="The teen track has closed.")
+    assert "apply those to the listing by hand" in page(act_on(admin_client, "accept", correction))
