@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from facilities import geocoding
 from facilities.filters import ProgramFilter
-from facilities.models import Correction, Program
+from facilities.models import Correction, Facility, Program
 from iop_finder.log_privacy import DropQueryStrings
 from tests.conftest import make_program
 
@@ -326,3 +326,27 @@ def test_searches_read_from_the_replica_when_one_is_named(tmp_path):
         [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True
     )
     assert result.stdout.split() == ["replica", "default"], result.stderr
+
+
+def test_an_import_stopped_half_way_leaves_nothing_behind(db, monkeypatch):
+    from facilities.importers import directory
+
+    records = [
+        (f"index {n}", {"name": f"Center {n}", "city": "Culver City", "state": "CA",
+                        "programs": [{"name": "Adult IOP", "focus": "substance_use"}]})
+        for n in range(5)
+    ]  # fmt: skip
+    save_facility = directory.DirectoryWriter.save_facility
+    saved = []
+
+    def power_cut_at_the_third(writer, *args):
+        saved.append(args)
+        if len(saved) == 3:
+            raise RuntimeError("the process was stopped")
+        return save_facility(writer, *args)
+
+    monkeypatch.setattr(directory.DirectoryWriter, "save_facility", power_cut_at_the_third)
+    with pytest.raises(RuntimeError):
+        directory.import_directory(records, source="import:test")
+    assert len(saved) == 3 and not Facility.objects.filter(source="import:test").exists()
+    assert Program.objects.count() == 0
