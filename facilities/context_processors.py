@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.urls import translate_url
 
 from facilities.models import Facility
 from facilities.shortlist import saved_ids
@@ -15,4 +16,15 @@ def site(request):
             Facility.objects.published().filter(source=DEMO_SOURCE).exists()
         ),
         "shortlisted": lambda: saved_ids(request),
+        "other_languages": lambda: other_languages(request),
     }
+
+
+def other_languages(request):
+    """The same page, search included, in each other language: [(code, name, url)]."""
+    current = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else settings.LANGUAGE_CODE
+    return [
+        (code, name, translate_url(request.get_full_path(), code))
+        for code, name in settings.LANGUAGES
+        if code != current
+    ]

@@ -10,29 +10,31 @@ import logging
 import math
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
 import zipcodes
 from django.conf import settings
 from django.core.cache import cache as django_cache
+from django.utils.translation import gettext_lazy as _
 
 from facilities.states import US_STATES
 
 logger = logging.getLogger(__name__)
 
-NOT_FOUND_MESSAGE = "We couldn't find that place. Try a 5-digit ZIP code or City, ST."
+NOT_FOUND_MESSAGE = _("We couldn't find that place. Try a 5-digit ZIP code or City, ST.")
 CACHE_SECONDS = 60 * 60 * 24
 
 COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 ZIP_ONLY = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
 ZIP_AT_END = re.compile(r"\b(\d{5})(?:-\d{4})?\s*(?:,?\s*(?:usa|us|united states))?\s*$", re.I)
-CITY_STATE = re.compile(r"^\s*([a-z][a-z .'\-]*?)\s*(?:,\s*|\s+)([a-z]{2})\s*$", re.I)
+CITY_STATE = re.compile(r"^\s*([^\W\d_][\w .'\-]*?)\s*(?:,\s*|\s+)([a-z]{2})\s*$", re.I)
 
 
 class PlaceNotFound(Exception):
     def __init__(self, message=NOT_FOUND_MESSAGE):
-        super().__init__(message)
+        super().__init__(str(message))  # in the language of the page asking
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,15 @@ class Place:
 CITY_ABBREVIATIONS = {"ST": "SAINT", "STE": "SAINTE", "FT": "FORT", "MT": "MOUNT"}
 
 
+def without_accents(text):
+    """'Los Ángeles' -> 'Los Angeles': people type Spanish names with or without accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def normalise_city(name):
     """'St. Louis', 'saint louis' and 'ST LOUIS' all become 'SAINT LOUIS'."""
+    name = without_accents(name)
     words = re.sub(r"[.\s]+", " ", name.replace("'", "")).strip().upper().split(" ")
     words[0] = CITY_ABBREVIATIONS.get(words[0], words[0])
     return " ".join(words)

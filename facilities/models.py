@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from simple_history.models import HistoricalRecords
 
 from facilities.answers import answers_for
@@ -18,6 +19,8 @@ class VocabularyTerm(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     label = models.CharField(max_length=120)
     explanation = models.TextField(help_text="One plain-language sentence shown to families.")
+    label_es = models.CharField("label in Spanish", max_length=120, blank=True)
+    explanation_es = models.TextField("explanation in Spanish", blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Display order.")
 
     class Meta:
@@ -25,7 +28,21 @@ class VocabularyTerm(models.Model):
         ordering = ["position", "label"]
 
     def __str__(self):
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self):
+        """The label in the page's language (English when no translation is given)."""
+        return self.in_language("label")
+
+    @property
+    def display_explanation(self):
+        return self.in_language("explanation")
+
+    def in_language(self, field):
+        if get_language() == "es":
+            return getattr(self, f"{field}_es") or getattr(self, field)
+        return getattr(self, field)
 
 
 class PaymentOption(VocabularyTerm):

@@ -21,5 +21,4 @@ urlpatterns = [
     path("shortlist/print/", shortlist.referral_sheet, name="referral_sheet"),
     path("shortlist/export.csv", shortlist.export_csv, name="shortlist_csv"),
     path("privacy/", views.privacy, name="privacy"),
-    path("healthz", views.healthz, name="healthz"),
 ]
