@@ -20,9 +20,11 @@ def add_missing_vocabulary_terms(apps=installed_apps):
     created = 0
     for model_label, rows in read_vocabulary_file().items():
         model = apps.get_model(model_label)
+        # A migration's model has the fields of its time: the Spanish texts came later.
+        fields = {field.name for field in model._meta.fields}
         existing = set(model.objects.values_list("slug", flat=True))
         new_terms = [
-            model(position=position, **row)
+            model(position=position, **{k: v for k, v in row.items() if k in fields})
             for position, row in enumerate(rows)
             if row["slug"] not in existing
         ]
