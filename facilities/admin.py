@@ -23,6 +23,7 @@ from facilities.importers.files import (
     guess_format,
     import_file,
 )
+from facilities.querysets import PROGRAM_ANSWER_RELATIONS
 
 
 @admin.register(
@@ -128,17 +129,6 @@ class ScheduleHistoryMixin:
                     program._change_reason = "Schedule changed"
                     program._history_user = request.user
                     program.save()
-
-
-# What facilities.answers reads of a program, besides its facility's payment options.
-ANSWER_PREFETCHES = [
-    "sessions",
-    "conditions",
-    "populations",
-    "modalities",
-    "philosophy",
-    "transition_supports",
-]
 
 
 class SessionInline(nested_admin.NestedTabularInline):
@@ -266,7 +256,7 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
 
     def get_queryset(self, request):
         # What the completeness column reads, loaded for the whole page at once.
-        programs = models.Program.objects.prefetch_related(*ANSWER_PREFETCHES)
+        programs = models.Program.objects.prefetch_related(*PROGRAM_ANSWER_RELATIONS)
         return (
             super()
             .get_queryset(request)

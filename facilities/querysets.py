@@ -46,6 +46,18 @@ def has_term(model_name, field_name, owner, slugs):
     return Exists(links)
 
 
+# What facilities.answers reads of a program, and of its facility.
+PROGRAM_ANSWER_RELATIONS = (
+    "sessions",
+    "conditions",
+    "populations",
+    "modalities",
+    "philosophy",
+    "transition_supports",
+)
+FACILITY_ANSWER_RELATIONS = ("payment_options", "languages", "accreditations")
+
+
 class FacilityQuerySet(models.QuerySet):
     def published(self):
         """Facilities the public may see."""
@@ -61,15 +73,8 @@ class ProgramQuerySet(models.QuerySet):
         """Load everything a result row, a program page or an export shows, in a fixed
         number of queries whatever the number of programs."""
         return self.select_related("facility").prefetch_related(
-            "sessions",
-            "conditions",
-            "populations",
-            "modalities",
-            "philosophy",
-            "transition_supports",
-            "facility__payment_options",
-            "facility__languages",
-            "facility__accreditations",
+            *PROGRAM_ANSWER_RELATIONS,
+            *(f"facility__{relation}" for relation in FACILITY_ANSWER_RELATIONS),
         )
 
     # --- Geography ----------------------------------------------------------------------------
