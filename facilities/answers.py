@@ -6,33 +6,49 @@ order; a question without data reads "Not listed — ask when you call".
 
 from dataclasses import dataclass, field
 
-NOT_LISTED = "Not listed — ask when you call"
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
+
+NOT_LISTED = gettext_lazy("Not listed — ask when you call")
+TIME_OF_DAY_WORDS = {
+    "morning": pgettext_lazy("time of day", "morning"),
+    "afternoon": pgettext_lazy("time of day", "afternoon"),
+    "evening": pgettext_lazy("time of day", "evening"),
+    "weekend": pgettext_lazy("time of day", "weekend"),
+}
 
 
 @dataclass(frozen=True)
 class Question:
     key: str
-    text: str
+    text: str  # lazy: read in the language of the page that shows it
     filters: frozenset  # the search filters that ask it
 
 
 QUESTIONS = [
-    Question("duration", "How long does the program last?", frozenset({"max_weeks"})),
-    Question("insurance", "Does it accept my insurance?", frozenset({"insurance"})),
+    Question("duration", gettext_lazy("How long does the program last?"), frozenset({"max_weeks"})),
+    Question("insurance", gettext_lazy("Does it accept my insurance?"), frozenset({"insurance"})),
     Question(
         "experience",
-        "Does it have experience with issues like mine?",
+        gettext_lazy("Does it have experience with issues like mine?"),
         frozenset({"condition", "population", "focus"}),
     ),
-    Question("transition", "What support is there when I leave?", frozenset({"transition"})),
-    Question("age", "Does it serve my age?", frozenset({"age"})),
+    Question(
+        "transition", gettext_lazy("What support is there when I leave?"), frozenset({"transition"})
+    ),
+    Question("age", gettext_lazy("Does it serve my age?"), frozenset({"age"})),
     Question(
         "schedule",
-        "What is the weekly schedule?",
+        gettext_lazy("What is the weekly schedule?"),
         frozenset({"time_of_day", "max_days_per_week", "format"}),
     ),
-    Question("philosophy", "What is the treatment philosophy?", frozenset({"philosophy"})),
-    Question("modalities", "Which therapy modalities are offered?", frozenset({"modality"})),
+    Question(
+        "philosophy", gettext_lazy("What is the treatment philosophy?"), frozenset({"philosophy"})
+    ),
+    Question(
+        "modalities", gettext_lazy("Which therapy modalities are offered?"), frozenset({"modality"})
+    ),
 ]
 
 
@@ -51,37 +67,54 @@ class Answer:
 
 def duration_text(low, high):
     if low and high:
-        return f"About {low} weeks" if low == high else f"{low} to {high} weeks"
+        if low == high:
+            return ngettext("About %(weeks)s week", "About %(weeks)s weeks", low) % {"weeks": low}
+        return _("%(low)s to %(high)s weeks") % {"low": low, "high": high}
     if high:
-        return f"Up to {high} weeks"
+        return ngettext("Up to %(weeks)s week", "Up to %(weeks)s weeks", high) % {"weeks": high}
     if low:
-        return f"At least {low} weeks"
+        return ngettext("At least %(weeks)s week", "At least %(weeks)s weeks", low) % {"weeks": low}
     return ""
 
 
 def age_text(low, high):
     if low is not None and high is not None:
-        return f"Ages {low} to {high}"
+        return _("Ages %(low)s to %(high)s") % {"low": low, "high": high}
     if low is not None:
-        return f"Ages {low} and older"
+        return _("Ages %(low)s and older") % {"low": low}
     if high is not None:
-        return f"Up to age {high}"
+        return _("Up to age %(high)s") % {"high": high}
     return ""
 
 
 def clock(moment):
+    """6 pm, 6:30 pm: the 12-hour clock families in the US read, in the page's language."""
     hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
+    time = f"{hour}:{moment.minute:02d}" if moment.minute else f"{hour}"
+    if moment.hour < 12:
+        return pgettext("clock", "%(time)s am") % {"time": time}
+    return pgettext("clock", "%(time)s pm") % {"time": time}
 
 
 def session_text(session):
-    day = session.get_weekday_display()[:3]
+    day = WEEKDAYS_ABBR[session.weekday]  # Django's own "Mon", "lun"…; Monday is 0 in both
     return f"{day} {clock(session.start_time)}–{clock(session.end_time)}"
 
 
-def plural(count, word):
-    return f"{count:g} {word}{'' if count == 1 else 's'}"
+def plural_number(number):
+    """The count ngettext chooses a form by: fractions (1.5 hours) read as plural in English
+    and Spanish alike, and gettext wants a whole number."""
+    return int(number) if float(number).is_integer() else 2
+
+
+def days_a_week(days):
+    return ngettext("%(count)s day a week", "%(count)s days a week", days) % {"count": days}
+
+
+def hours_a_week(hours):
+    return ngettext("%(count)s hour a week", "%(count)s hours a week", plural_number(hours)) % {
+        "count": f"{hours:g}"
+    }
 
 
 def schedule_answer(program, answer):
@@ -89,20 +122,24 @@ def schedule_answer(program, answer):
     format_ = program.get_format_display()
     if not sessions:
         answer.text = ""
-        answer.notes.append(f"Format: {format_}.")
+        answer.notes.append(_("Format: %(format)s.") % {"format": format_})
         return
-    times = ", ".join(program.time_of_day).capitalize()
-    answer.text = (
-        f"{plural(program.days_per_week, 'day')} a week, "
-        f"{plural(program.hours_per_week, 'hour')} a week ({times}). {format_}. "
-        + "; ".join(session_text(s) for s in sessions)
-        + "."
-    )
+    times = ", ".join(str(TIME_OF_DAY_WORDS[bucket]) for bucket in program.time_of_day)
+    answer.text = _("%(days)s, %(hours)s (%(times)s). %(format)s. %(sessions)s.") % {
+        "days": days_a_week(program.days_per_week),
+        "hours": hours_a_week(program.hours_per_week),
+        "times": times.capitalize(),
+        "format": format_,
+        "sessions": "; ".join(session_text(s) for s in sessions),
+    }
     if program.below_iop_minimum:
         answer.notes.append(
-            f"These sessions add up to {plural(program.hours_per_week, 'hour')} a week, "
-            f"fewer than the {program.iop_minimum_hours} hours a week an intensive "
-            "outpatient program usually provides. Ask how the rest of the care is given."
+            _(
+                "These sessions add up to %(hours)s, fewer than the %(minimum)s hours a week "
+                "an intensive outpatient program usually provides. Ask how the rest of the "
+                "care is given."
+            )
+            % {"hours": hours_a_week(program.hours_per_week), "minimum": program.iop_minimum_hours}
         )
 
 
@@ -117,7 +154,7 @@ def answers_for(program, asked=frozenset()):
     experience = answers["experience"]
     experience.terms = list(program.conditions.all()) + list(program.populations.all())
     if experience.terms:
-        experience.text = f"Focus: {program.get_focus_display()}."
+        experience.text = _("Focus: %(focus)s.") % {"focus": program.get_focus_display()}
 
     answers["transition"].terms = list(program.transition_supports.all())
     answers["age"].text = age_text(program.age_min, program.age_max)
@@ -137,7 +174,7 @@ def answers_for(program, asked=frozenset()):
 def answer_words(answer):
     """An answer as one line of text, for comparing and for sheets."""
     if not answer.known:
-        return NOT_LISTED
+        return str(NOT_LISTED)
     labels = ", ".join(term.label for term in answer.terms)
     return " ".join(part for part in [answer.text, labels] if part)
 

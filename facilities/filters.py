@@ -7,6 +7,9 @@ Each filter calls a ProgramQuerySet method; location, radius and sort are form f
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -22,18 +25,23 @@ from facilities.models import (
     TransitionSupport,
 )
 
-RADIUS_CHOICES = [(miles, f"{miles} miles") for miles in (5, 10, 25, 50, 100)]
+
+def miles_text(miles):
+    return ngettext("%(miles)s mile", "%(miles)s miles", miles) % {"miles": miles}
+
+
+RADIUS_CHOICES = [(miles, lazy(miles_text, str)(miles)) for miles in (5, 10, 25, 50, 100)]
 DEFAULT_RADIUS = 25
 TIME_OF_DAY_CHOICES = [
-    ("morning", "Mornings (starts before noon)"),
-    ("afternoon", "Afternoons (starts noon to 5 pm)"),
-    ("evening", "Evenings (starts 5 pm or later)"),
-    ("weekend", "Weekends"),
+    ("morning", _("Mornings (starts before noon)")),
+    ("afternoon", _("Afternoons (starts noon to 5 pm)")),
+    ("evening", _("Evenings (starts 5 pm or later)")),
+    ("weekend", _("Weekends")),
 ]
 SORT_CHOICES = [
-    ("distance", "Nearest first"),
-    ("name", "Name"),
-    ("verified", "Most recently verified"),
+    ("distance", _("Nearest first")),
+    ("name", _("Name")),
+    ("verified", _("Most recently verified")),
 ]
 ORDER_BY_NAME = ("facility__name", "facility_id", "name", "pk")
 
@@ -42,36 +50,36 @@ class SearchForm(forms.Form):
     location = forms.CharField(
         required=False,
         max_length=200,
-        label="ZIP code, City, ST or address",
+        label=_("ZIP code, City, ST or address"),
         widget=forms.TextInput(
-            attrs={"placeholder": "e.g. 90230 or Culver City, CA", "autocomplete": "postal-code"}
+            attrs={"placeholder": _("e.g. 90230 or Culver City, CA"), "autocomplete": "postal-code"}
         ),
     )
     radius = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=250,
-        label="Within",
+        label=_("Within"),
         widget=forms.Select(choices=RADIUS_CHOICES),
         error_messages={
-            "min_value": "Choose a distance from 1 to 250 miles.",
-            "max_value": "Choose a distance from 1 to 250 miles.",
-            "invalid": "Choose a distance from 1 to 250 miles.",
+            "min_value": _("Choose a distance from 1 to 250 miles."),
+            "max_value": _("Choose a distance from 1 to 250 miles."),
+            "invalid": _("Choose a distance from 1 to 250 miles."),
         },
     )
-    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label="Sort by")
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label=_("Sort by"))
     include_online = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
     online_page = forms.IntegerField(
         required=False,
         min_value=1,
         widget=forms.HiddenInput,
-        error_messages={"min_value": "Pages start at 1.", "invalid": "Pages start at 1."},
+        error_messages={"min_value": _("Pages start at 1."), "invalid": _("Pages start at 1.")},
     )
     page = forms.IntegerField(
         required=False,
         min_value=1,
         widget=forms.HiddenInput,
-        error_messages={"min_value": "Pages start at 1.", "invalid": "Pages start at 1."},
+        error_messages={"min_value": _("Pages start at 1."), "invalid": _("Pages start at 1.")},
     )
 
     def __init__(self, data=None, *args, **kwargs):
@@ -136,24 +144,30 @@ def choices_filter(choices, label, method):
 class ProgramFilter(django_filters.FilterSet):
     # In the order of the questions to ask.
     max_weeks = whole_number_filter(
-        "Lasts at most (weeks)", 1, 104, "by_max_weeks", "Enter a number of weeks from 1 to 104."
+        _("Lasts at most (weeks)"),
+        1,
+        104,
+        "by_max_weeks",
+        _("Enter a number of weeks from 1 to 104."),
     )
-    insurance = terms_filter(PaymentOption, "Insurance or payment", "by_insurance")
-    focus = choices_filter(Program.Focus.choices, "Focus", "by_focus")
-    condition = terms_filter(Condition, "Conditions treated", "by_conditions")
-    population = terms_filter(Population, "Groups served", "by_populations")
-    transition = terms_filter(TransitionSupport, "Support after the program", "by_transition")
-    age = whole_number_filter("Age of the person", 0, 120, "by_age", "Enter an age from 0 to 120.")
-    time_of_day = choices_filter(TIME_OF_DAY_CHOICES, "Time of day", "by_time_of_day")
+    insurance = terms_filter(PaymentOption, _("Insurance or payment"), "by_insurance")
+    focus = choices_filter(Program.Focus.choices, _("Focus"), "by_focus")
+    condition = terms_filter(Condition, _("Conditions treated"), "by_conditions")
+    population = terms_filter(Population, _("Groups served"), "by_populations")
+    transition = terms_filter(TransitionSupport, _("Support after the program"), "by_transition")
+    age = whole_number_filter(
+        _("Age of the person"), 0, 120, "by_age", _("Enter an age from 0 to 120.")
+    )
+    time_of_day = choices_filter(TIME_OF_DAY_CHOICES, _("Time of day"), "by_time_of_day")
     max_days_per_week = whole_number_filter(
-        "At most (days a week)", 1, 7, "by_max_days", "Enter a number of days from 1 to 7."
+        _("At most (days a week)"), 1, 7, "by_max_days", _("Enter a number of days from 1 to 7.")
     )
-    format = choices_filter(Program.Format.choices, "Format", "by_format")
-    philosophy = terms_filter(Philosophy, "Treatment philosophy", "by_philosophy")
-    modality = terms_filter(Modality, "Therapies offered", "by_modalities")
-    language = terms_filter(Language, "Language", "by_language")
+    format = choices_filter(Program.Format.choices, _("Format"), "by_format")
+    philosophy = terms_filter(Philosophy, _("Treatment philosophy"), "by_philosophy")
+    modality = terms_filter(Modality, _("Therapies offered"), "by_modalities")
+    language = terms_filter(Language, _("Language"), "by_language")
     accepting = django_filters.BooleanFilter(
-        label="Accepting new clients now",
+        label=_("Accepting new clients now"),
         method="by_accepting",
         widget=forms.CheckboxInput(check_test=lambda value: value in (True, "true", "on")),
     )

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from facilities.models import Correction, Program
 
@@ -17,7 +19,7 @@ def parse_program_ids(values):
             if not part:
                 continue
             if not part.isdigit() or len(part) > 12:
-                raise ValueError(f"“{part[:20]}” is not a program number.")
+                raise ValueError(_("“%(value)s” is not a program number.") % {"value": part[:20]})
             if int(part) not in ids:
                 ids.append(int(part))
     return ids[:MAX_LISTED_PROGRAMS]
@@ -35,27 +37,29 @@ def published_programs(ids, place=None):
 
 class CorrectionForm(forms.ModelForm):
     # Left empty by people; bots that fill every field give themselves away.
-    homepage = forms.CharField(required=False, label="Leave this empty")
+    homepage = forms.CharField(required=False, label=gettext_lazy("Leave this empty"))
 
     class Meta:
         model = Correction
         fields = ["field", "suggested_value", "contact_email"]
         widgets = {"suggested_value": forms.Textarea(attrs={"rows": 4, "maxlength": 2000})}
         labels = {
-            "field": "What is wrong or missing?",
-            "suggested_value": "What should it say?",
-            "contact_email": "Your email (optional)",
+            "field": gettext_lazy("What is wrong or missing?"),
+            "suggested_value": gettext_lazy("What should it say?"),
+            "contact_email": gettext_lazy("Your email (optional)"),
         }
         error_messages = {
             "suggested_value": {
-                "required": "Tell us what it should say.",
-                "max_length": "Please keep it under 2,000 characters.",
+                "required": gettext_lazy("Tell us what it should say."),
+                "max_length": gettext_lazy("Please keep it under 2,000 characters."),
             },
-            "field": {"required": "Choose what is wrong or missing."},
+            "field": {"required": gettext_lazy("Choose what is wrong or missing.")},
         }
         help_texts = {
-            "contact_email": "Only if you are willing to answer a question about your "
-            "suggestion. We never show it or use it for anything else.",
+            "contact_email": gettext_lazy(
+                "Only if you are willing to answer a question about your suggestion. "
+                "We never show it or use it for anything else."
+            ),
         }
 
     @property

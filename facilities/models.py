@@ -3,7 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from facilities.answers import answers_for
@@ -93,9 +94,9 @@ class Facility(models.Model):
         ARCHIVED = "archived"
 
     class FacilityType(models.TextChoices):
-        SUBSTANCE_USE = "substance_use", "Substance use"
-        MENTAL_HEALTH = "mental_health", "Mental health"
-        BOTH = "both", "Substance use and mental health"
+        SUBSTANCE_USE = "substance_use", gettext_lazy("Substance use")
+        MENTAL_HEALTH = "mental_health", gettext_lazy("Mental health")
+        BOTH = "both", gettext_lazy("Substance use and mental health")
 
     class GeocodePrecision(models.TextChoices):
         ADDRESS = "address"
@@ -186,14 +187,14 @@ class Facility(models.Model):
     def source_description(self):
         """Where the listing's data came from, in plain words."""
         if self.source == "manual":
-            return "Entered by IOP Finder curators"
+            return _("Entered by IOP Finder curators")
         if self.source == "suggestion":
-            return "Suggested by the public and reviewed by a curator"
+            return _("Suggested by the public and reviewed by a curator")
         if self.source == "import:demo":
-            return "Fictional demo data"
+            return _("Fictional demo data")
         if self.source == "import:findtreatment":
-            return "SAMHSA's treatment locator (FindTreatment.gov)"
-        return f"Imported from {self.source.removeprefix('import:')}"
+            return _("SAMHSA's treatment locator (FindTreatment.gov)")
+        return _("Imported from %(source)s") % {"source": self.source.removeprefix("import:")}
 
     @property
     def address_line(self):
@@ -203,20 +204,20 @@ class Facility(models.Model):
 
 class Program(models.Model):
     class LevelOfCare(models.TextChoices):
-        IOP = "iop", "Intensive outpatient (IOP, ASAM 2.1)"
-        PHP = "php", "Partial hospitalization (PHP, ASAM 2.5)"
-        OP = "op", "Outpatient (OP, ASAM 1)"
+        IOP = "iop", gettext_lazy("Intensive outpatient (IOP, ASAM 2.1)")
+        PHP = "php", gettext_lazy("Partial hospitalization (PHP, ASAM 2.5)")
+        OP = "op", gettext_lazy("Outpatient (OP, ASAM 1)")
 
     class Focus(models.TextChoices):
-        SUBSTANCE_USE = "substance_use", "Substance use"
-        MENTAL_HEALTH = "mental_health", "Mental health"
-        CO_OCCURRING = "co_occurring", "Co-occurring substance use and mental health"
-        EATING_DISORDERS = "eating_disorders", "Eating disorders"
+        SUBSTANCE_USE = "substance_use", gettext_lazy("Substance use")
+        MENTAL_HEALTH = "mental_health", gettext_lazy("Mental health")
+        CO_OCCURRING = "co_occurring", gettext_lazy("Co-occurring substance use and mental health")
+        EATING_DISORDERS = "eating_disorders", gettext_lazy("Eating disorders")
 
     class Format(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        TELEHEALTH = "telehealth", "Telehealth (online)"
-        HYBRID = "hybrid", "Hybrid (in person and online)"
+        IN_PERSON = "in_person", gettext_lazy("In person")
+        TELEHEALTH = "telehealth", gettext_lazy("Telehealth (online)")
+        HYBRID = "hybrid", gettext_lazy("Hybrid (in person and online)")
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="programs")
     name = models.CharField(max_length=200)
@@ -395,13 +396,13 @@ class Correction(models.Model):
         REJECTED = "rejected"
 
     class Field(models.TextChoices):
-        NAME = "name", "Name"
-        STREET = "street", "Street address"
-        PHONE = "phone", "Phone number"
-        INTAKE_PHONE = "intake_phone", "Intake phone number"
-        WEBSITE = "website", "Website"
-        DESCRIPTION = "description", "Description"
-        OTHER = "other", "Something else (programs, schedule, insurance…)"
+        NAME = "name", gettext_lazy("Name")
+        STREET = "street", gettext_lazy("Street address")
+        PHONE = "phone", gettext_lazy("Phone number")
+        INTAKE_PHONE = "intake_phone", gettext_lazy("Intake phone number")
+        WEBSITE = "website", gettext_lazy("Website")
+        DESCRIPTION = "description", gettext_lazy("Description")
+        OTHER = "other", gettext_lazy("Something else (programs, schedule, insurance…)")
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="corrections")
     field = models.CharField("what is wrong", max_length=20, choices=Field.choices)

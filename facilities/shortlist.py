@@ -7,6 +7,7 @@ link with ?programs=1,2,3 carries it to someone else.
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -110,7 +111,10 @@ def referral_sheet(request):
     return render(
         request,
         "shortlist/referral_sheet.html",
-        {"programs": [(program, answers_for(program)) for program in programs]},
+        {
+            "programs": [(program, answers_for(program)) for program in programs],
+            "prepared_at": timezone.now(),
+        },
     )
 
 

@@ -3,6 +3,8 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_ratelimit.decorators import ratelimit
 
 from facilities import geocoding
@@ -81,10 +83,9 @@ def paginate(queryset, number):
     paginator = Paginator(queryset, RESULTS_PER_PAGE)
     number = number or 1
     if number > paginator.num_pages:
-        message = (
-            f"There is no page {number}: the results end at page {paginator.num_pages}. "
-            "Here is the last page."
-        )
+        message = _(
+            "There is no page %(number)s: the results end at page %(last)s. Here is the last page."
+        ) % {"number": number, "last": paginator.num_pages}
         return paginator.page(paginator.num_pages), message
     return paginator.page(number), ""
 
@@ -134,9 +135,7 @@ def compare(request):
     except ValueError as bad_id:
         return compare_problem(request, context, str(bad_id))
     if not MIN_COMPARED <= len(ids) <= MAX_COMPARED:
-        chosen = {0: "none were", 1: "only one was"}.get(len(ids), f"{len(ids)} were")
-        message = f"Choose {MIN_COMPARED} to {MAX_COMPARED} programs to compare; {chosen} chosen."
-        return compare_problem(request, context, message)
+        return compare_problem(request, context, wrong_count_message(len(ids)))
     place = None
     if context["location"]:
         try:
@@ -149,10 +148,24 @@ def compare(request):
         return compare_problem(
             request,
             context,
-            f"We couldn't find program {', '.join(missing)}. It may no longer be listed.",
+            ngettext(
+                "We couldn't find program %(numbers)s. It may no longer be listed.",
+                "We couldn't find programs %(numbers)s. They may no longer be listed.",
+                len(missing),
+            )
+            % {"numbers": ", ".join(missing)},
         )
     context.update(comparison_rows(programs), place=place, programs=programs)
     return render(request, "compare.html", context)
+
+
+def wrong_count_message(count):
+    limits = {"min": MIN_COMPARED, "max": MAX_COMPARED, "count": count}
+    if count == 0:
+        return _("Choose %(min)s to %(max)s programs to compare; none were chosen.") % limits
+    if count == 1:
+        return _("Choose %(min)s to %(max)s programs to compare; only one was chosen.") % limits
+    return _("Choose %(min)s to %(max)s programs to compare; %(count)s were chosen.") % limits
 
 
 def compare_problem(request, context, message):
@@ -166,7 +179,7 @@ def privacy(request):
 
 def rate_limited(request, exception):
     """429 for a client over its rate limit: JSON on the API, a page elsewhere."""
-    message = "Too many requests from your connection. Please wait a minute and try again."
+    message = _("Too many requests from your connection. Please wait a minute and try again.")
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=429)
     else:

@@ -5,99 +5,17 @@ otherwise. Every request that does not go to the live server (map tiles) is refu
 pages are tested as they read when tiles cannot load.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from facilities.vocabularies import add_missing_vocabulary_terms
-from tests.conftest import make_facility, make_program
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-PASADENA = (34.1478, -118.1445)
+from tests.conftest import PHONE
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed here (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; Django's database calls from
-    # the tests themselves are still synchronous, so its async guard does not apply here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page(**context_options) -> a page on the live server; nothing else is reached."""
-    contexts = []
-
-    def open_page(**options):
-        context = browser.new_context(base_url=live_server.url, **{**PHONE, **options})
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(live_server.url)
-                else route.abort()
-            ),
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def directory(transactional_db):
-    """Five facilities near Culver City, one in Pasadena, with varied programs."""
-    # A live-server test empties the tables when it ends; the vocabularies come back as
-    # `migrate` brings them.
-    add_missing_vocabulary_terms()
-    programs = []
-    for n, (lat, lng) in enumerate([(33.9949, -118.3991), (33.9850, -118.3850),
-                                    (34.0050, -118.4100), (34.0210, -118.3960),
-                                    (33.9700, -118.4200)]):  # fmt: skip
-        facility = make_facility(f"Center {n}", point=(lat, lng), payment_options=["medicaid"])
-        modalities = ["cbt", "dbt"] if n % 2 == 0 else ["cbt"]
-        programs.append(
-            make_program(
-                facility,
-                f"Evening IOP {n}",
-                modalities=modalities,
-                sessions=[
-                    ("mon", "18:00", "21:00"),
-                    ("wed", "18:00", "21:00"),
-                    ("thu", "18:00", "21:00"),
-                ],
-            )  # fmt: skip
-        )
-    programs.append(make_program(make_facility("Pasadena Center", point=PASADENA), "Far IOP"))
-    return programs
 
 
 def distances(page):

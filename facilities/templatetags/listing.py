@@ -1,5 +1,7 @@
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -8,21 +10,30 @@ register = template.Library()
 def verified_phrase(moment):
     """'Verified 3 months ago': the largest unit only, as a person would say it."""
     if moment is None:
-        return "Not yet verified — check the details when you call"
+        return _("Not yet verified — check the details when you call")
     days = (timezone.now() - moment).days
     if days < 1:
-        ago = "today"
-    elif days < 14:
-        ago = f"{days} day{'s' if days != 1 else ''} ago"
-    elif days < 60:
-        ago = f"{days // 7} weeks ago"
-    elif days < 365:
-        ago = f"{days // 30} months ago"
-    elif days < 730:
-        ago = "over a year ago"
-    else:
-        ago = f"over {days // 365} years ago"
-    return f"Verified {ago}"
+        return _("Verified today")
+    if days < 14:
+        return ngettext("Verified %(count)s day ago", "Verified %(count)s days ago", days) % {
+            "count": days
+        }
+    if days < 60:
+        weeks = days // 7
+        return ngettext("Verified %(count)s week ago", "Verified %(count)s weeks ago", weeks) % {
+            "count": weeks
+        }
+    if days < 365:
+        months = days // 30
+        return ngettext("Verified %(count)s month ago", "Verified %(count)s months ago", months) % {
+            "count": months
+        }
+    if days < 730:
+        return _("Verified over a year ago")
+    years = days // 365
+    return ngettext(
+        "Verified over %(count)s year ago", "Verified over %(count)s years ago", years
+    ) % {"count": years}
 
 
 @register.filter

@@ -7,6 +7,7 @@
   });
 
   // "Use my location": fills the place field with the browser's coordinates and searches.
+  // Its messages come in the page's language from the button's data-message-* attributes.
   var locate = document.querySelector("[data-use-location]");
   var message = document.getElementById("location-message");
   if (locate && navigator.geolocation) {
@@ -14,7 +15,7 @@
     locate.addEventListener("click", function () {
       var form = locate.form;
       var input = form.querySelector("[name=location]");
-      message.textContent = "Finding your location…";
+      message.textContent = locate.dataset.messageFinding;
       navigator.geolocation.getCurrentPosition(
         function (position) {
           // Four decimals is about 10 metres: enough to find what is near, no more.
@@ -24,8 +25,8 @@
         },
         function (error) {
           message.textContent = error.code === error.PERMISSION_DENIED
-            ? "Your browser did not share your location. Type a ZIP code or City, ST instead."
-            : "We couldn't get your location. Type a ZIP code or City, ST instead.";
+            ? locate.dataset.messageDenied
+            : locate.dataset.messageFailed;
           input.focus();
         },
         { timeout: 10000, maximumAge: 300000 }
