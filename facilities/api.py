@@ -152,7 +152,13 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
         nearby = filterset.qs.annotate(reach=Value("nearby"))
         if not filterset.form.cleaned_data["include_online"]:
             return nearby
-        online = filterset.online_beyond_radius().with_answers().annotate(reach=Value("online"))
+        place = filterset.place
+        online = (
+            filterset.online_beyond_radius()
+            .with_distance(place.latitude, place.longitude)  # its true distance, for the item
+            .with_answers()
+            .annotate(reach=Value("online"))
+        )
         return ChainedResults(nearby, online)
 
     def get_serializer_context(self):

@@ -6,7 +6,7 @@ Each filter calls a ProgramQuerySet method; location, radius and sort are form f
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -291,8 +291,7 @@ class ProgramFilter(django_filters.FilterSet):
         queryset = (
             self.matching()
             .reaching_online(place.state)
-            .with_distance(place.latitude, place.longitude)
-            .filter(Q(distance_miles__gt=self.radius) | Q(facility__latitude__isnull=True))
+            .farther_than(place.latitude, place.longitude, self.radius)
         )
         if self.sort == "verified":
             latest_first = F("facility__last_verified_at").desc(nulls_last=True)

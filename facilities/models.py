@@ -156,6 +156,7 @@ class Facility(models.Model):
         indexes = [
             models.Index(fields=["latitude", "longitude"]),
             models.Index(fields=["status", "state"]),
+            models.Index(fields=["source", "status"]),  # the demo notice asks on every page
         ]
         constraints = [
             models.UniqueConstraint(
@@ -269,6 +270,8 @@ class Program(models.Model):
 
     class Meta:
         ordering = ["facility__name", "name"]
+        # Online reach starts from the telehealth and hybrid programs.
+        indexes = [models.Index(fields=["format"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(age_max__isnull=True)

@@ -14,6 +14,7 @@ from facilities.forms import parse_program_ids, published_programs
 from facilities.models import Facility, Program
 
 RESULTS_PER_PAGE = 20
+ONLINE_PER_PAGE = 10  # a section after the nearby results, with pages of its own
 MIN_COMPARED, MAX_COMPARED = 2, 4
 
 
@@ -44,7 +45,7 @@ def search(request):
         )
         if filterset.shows_online_section:
             online = filterset.online_beyond_radius().with_answers()
-            context["online_page"], _ = paginate(online, data.get("online_page"))
+            context["online_page"], _ = paginate(online, data.get("online_page"), ONLINE_PER_PAGE)
             context["online"] = [
                 (program, answers_for(program, asked)) for program in context["online_page"]
             ]
@@ -78,9 +79,9 @@ def map_markers(programs):
     return list(markers.values())
 
 
-def paginate(queryset, number):
+def paginate(queryset, number, per_page=RESULTS_PER_PAGE):
     """(page, message): a page past the end shows the last page and says so."""
-    paginator = Paginator(queryset, RESULTS_PER_PAGE)
+    paginator = Paginator(queryset, per_page)
     number = number or 1
     if number > paginator.num_pages:
         message = _(

@@ -14,7 +14,7 @@ from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -534,7 +534,16 @@ def import_directory(
             raise ImportFailed(report)
         if dry_run:
             transaction.set_rollback(True)
+    if not dry_run and (report.created or report.updated):
+        refresh_planner_statistics()
     return report
+
+
+def refresh_planner_statistics():
+    """After a bulk load the database's row estimates are stale, and the search's plans with
+    them (e.g. SQLite scanning every facility for online programs): recount now."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def batches(items, size):

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 
 from facilities.geocoding import has_point
+from facilities.importers.directory import refresh_planner_statistics
 from facilities.models import (
     Accreditation,
     Condition,
@@ -799,6 +800,7 @@ class Command(BaseCommand):
             committing = time.perf_counter()
         # PostgreSQL checks the foreign keys of every row written or removed at the commit.
         commit = time.perf_counter() - committing
+        refresh_planner_statistics()
         seconds = time.perf_counter() - started
         counts = writer.counts
         self.stdout.write(
