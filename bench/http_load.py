@@ -1,0 +1,225 @@
+"""Searches a second under gunicorn on loopback, measured with wrk.
+
+Run from the project folder, on a seeded bench database (see bench/search_latency.py):
+
+    .venv/bin/python bench/http_load.py [--workers 3] [--connections 32] [--duration 30]
+        [--urls 400] [--api-share 0] [--database-url URL] [--seed-count N]
+
+`--workers 2,3,4` measures each count of workers in turn. Needs wrk: when it is missing the
+script says so and runs `apt-get install -y wrk`.
+
+For each count of workers it starts gunicorn on 127.0.0.1 only (a free port; the project's
+gunicorn.conf.py when there is one, with production-like settings: DEBUG=0, a bench secret,
+ALLOWED_HOSTS=127.0.0.1, WhiteNoise static files, access log to a file), waits for /healthz,
+warms up for 5 s, then runs wrk with the given connections for the given seconds (10 to 120)
+over varied search URLs (bench/workload.py; bench/rotate_urls.lua rotates through them, sent
+as through the HTTPS proxy), and stops gunicorn. The per-address rate limits are off
+(RATELIMIT_ENABLE=0): every request comes from one address.
+
+Prints requests a second, latency p50/p90/p99/max, the responses by status class and the
+socket errors; any response that is not 2xx or 3xx, and any socket error (a request still
+unanswered after --timeout seconds among them), counts as an error.
+Not a test: it asserts nothing.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import workload
+
+BENCH = Path(__file__).resolve().parent
+WARM_UP_SECONDS = 5
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    print("wrk not found: installing it with `apt-get install -y wrk`", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=False, timeout=600)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is still missing; install it (apt-get install -y wrk) and rerun.")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def write_urls(path, count, api_share, seed):
+    from random import Random
+
+    rng = Random(seed)
+    lines = []
+    for _name, query in workload.searches(count, seed=seed):
+        prefix = "/api/v1/programs/?" if rng.random() < api_share else "/search/?"
+        lines.append(prefix + query)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def start_gunicorn(workers, port, environment, logs):
+    command = [sys.executable, "-m", "gunicorn"]
+    if (workload.ROOT / "gunicorn.conf.py").exists():
+        command += ["-c", str(workload.ROOT / "gunicorn.conf.py")]
+    command += [
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--access-logfile", str(logs / f"access-{workers}.log"),
+        "--error-logfile", str(logs / f"error-{workers}.log"),
+        "iop_finder.wsgi:application",
+    ]  # fmt: skip
+    environment = environment | {"PYTHONPATH": str(workload.ROOT)}
+    server = subprocess.Popen(
+        command, cwd=workload.ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=None
+    )
+    deadline = time.monotonic() + 60
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/healthz", headers=workload.PROXY_HEADERS
+    )
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped at start: see {logs}/error-{workers}.log")
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    stop(server)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def stop(server):
+    """Stop the gunicorn this script started: TERM to its master, KILL if it lingers."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def wait_until_idle(port, timeout):
+    """Wait until the requests of the warm-up still queued in gunicorn are answered: a sync
+    worker finishes a request whose client has gone, so they would delay the measured run."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/healthz", headers=workload.PROXY_HEADERS
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                response.read()
+        except OSError:
+            continue
+        if time.monotonic() - started < 0.5:
+            return
+
+
+def run_wrk(port, connections, seconds, urls_file, threads, timeout):
+    command = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{timeout}s",
+        "-s", str(BENCH / "rotate_urls.lua"), f"http://127.0.0.1:{port}",
+    ]  # fmt: skip
+    environment = {"URLS_FILE": str(urls_file), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    done = subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=seconds + 60
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"wrk failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def parse(output):
+    numbers = {}
+    for tag in ("STATUS", "LATENCY_MS", "TOTAL"):
+        line = re.search(rf"^{tag} (.*)$", output, re.M)[1]
+        for key, value in re.findall(r"(\w+)=([\d.]+)", line):
+            numbers[key] = float(value)
+    numbers["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+    numbers["socket_errors"] = sum(
+        numbers[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts")
+    )
+    numbers["errors"] = numbers["4xx"] + numbers["5xx"] + numbers["socket_errors"]
+    return numbers
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", default="3", help="a count, or several: 2,3,4")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--duration", type=int, default=30, help="seconds, 10 to 120")
+    parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument(
+        "--timeout", type=int, default=30, help="seconds before wrk counts a request as lost"
+    )
+    parser.add_argument("--urls", type=int, default=400, help="distinct search URLs")
+    parser.add_argument("--api-share", type=float, default=0.0, help="share of API URLs")
+    parser.add_argument("--seed", type=int, default=11, help="seed of the searches")
+    parser.add_argument("--database-url")
+    parser.add_argument("--seed-count", type=int, help="seed_synthetic --count N --clear first")
+    args = parser.parse_args()
+    if not 10 <= args.duration <= 120 or not 1 <= args.connections <= 256:
+        raise SystemExit("--duration must be 10 to 120 seconds, --connections 1 to 256.")
+    worker_counts = [int(count) for count in args.workers.split(",")]
+    if not all(1 <= count <= 8 for count in worker_counts):
+        raise SystemExit("--workers must be 1 to 8.")
+
+    ensure_wrk()
+    environment = workload.configure(workload.database_url(args.database_url), "127.0.0.1")
+    seeded = workload.seed_directory(args.seed_count) if args.seed_count else None
+    workload.prepare()
+    database = workload.describe_database()
+    from django.db import connections
+
+    logs = Path(tempfile.mkdtemp(prefix="iop_http_load_"))
+    urls_file = logs / "urls.txt"
+    write_urls(urls_file, args.urls, args.api_share, args.seed)
+    connections.close_all()
+
+    print(f"IOP Finder HTTP load, gunicorn + wrk · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"database: {database}")
+    if seeded is not None:
+        print(f"seeded {args.seed_count:,} synthetic facilities in {seeded:.1f} s")
+    print(
+        f"{args.urls} search URLs ({args.api_share:.0%} API), {args.connections} connections, "
+        f"{args.duration} s after a {WARM_UP_SECONDS} s warm-up; logs in {logs}"
+    )
+    print(
+        f"\n{'workers':>7}{'req/s':>9}{'p50 ms':>9}{'p90':>9}{'p99':>9}{'max':>9}"
+        f"{'2xx':>8}{'3xx':>6}{'4xx':>6}{'5xx':>6}{'socket':>7}{'errors':>7}  load avg"
+    )
+    for workers in worker_counts:
+        port = free_port()
+        server = start_gunicorn(workers, port, environment, logs)
+        try:
+            wrk = (urls_file, args.wrk_threads, args.timeout)
+            run_wrk(port, args.connections, WARM_UP_SECONDS, *wrk)
+            wait_until_idle(port, timeout=args.timeout * 2)
+            n = parse(run_wrk(port, args.connections, args.duration, *wrk))
+        finally:
+            stop(server)
+        load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(
+            f"{workers:>7}{n['rps']:>9.1f}{n['p50']:>9.1f}{n['p90']:>9.1f}{n['p99']:>9.1f}"
+            f"{n['max']:>9.0f}{n['2xx']:>8.0f}{n['3xx']:>6.0f}{n['4xx']:>6.0f}{n['5xx']:>6.0f}"
+            f"{n['socket_errors']:>7.0f}{n['errors']:>7.0f}  {load}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""Where a search's time goes: SQL by kind of statement, the slowest plans, and (with
+pyinstrument installed) a Python profile of the page and the API.
+
+Run from the project folder, on a seeded bench database (see bench/search_latency.py):
+
+    .venv/bin/python bench/profile_search.py [--searches 60] [--database-url URL]
+        [--pyinstrument]
+
+--pyinstrument needs `.venv/bin/pip install pyinstrument` (a profiling tool only, not a
+project dependency); it writes /tmp/iop_profile_page.html and /tmp/iop_profile_api.html and
+prints the top of each profile.
+
+Prints, for the page and for the API: the mean time per request, the mean time in SQL and
+the number of statements, then the SQL time by kind of statement (the COUNT of the paginator,
+the distance-ordered page of programs, each prefetch, the filter form's vocabularies...), the
+slowest statements with their query plans. Not a test: it asserts nothing.
+"""
+
+import argparse
+import re
+import time
+from collections import defaultdict
+
+import workload
+
+PAGE, API = "search page", "API"
+
+
+class SqlLog:
+    """Times every statement run while it is installed as a database execute wrapper."""
+
+    def __init__(self):
+        self.statements = []  # (kind, milliseconds, sql, params)
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.statements.append((kind_of(sql), elapsed, sql, params))
+
+
+def kind_of(sql):
+    """A short name for what a statement does, from its shape."""
+    table = re.search(r'FROM "(\w+)"', sql)
+    table = table[1].removeprefix("facilities_") if table else "?"
+    what = "COUNT" if "COUNT(" in sql[:40] else "SELECT"
+    if "ASIN" in sql.upper():
+        if "serves_states" in sql:
+            return f"{what} online programs beyond the radius (distance, no box)"
+        if "BETWEEN" in sql:
+            return f"{what} programs within the radius (box, then distance)"
+        return f"{what} programs by distance (no box)"
+    joined = re.search(r'INNER JOIN "facilities_(\w+?)" ON ', sql)
+    if joined and " IN (" in sql and "_" in joined[1]:
+        return f"prefetch {joined[1]}"
+    if re.search(r'WHERE "facilities_\w+"\."\w+_id" IN \(', sql):
+        return f"prefetch {table}"
+    if "WHERE" not in sql:
+        return f"{what} all rows of {table}"
+    return f"{what} other {table}"
+
+
+def shorten(sql, keep=400):
+    """The statement without its column list, which says little and takes most room."""
+    sql = re.sub(r"^SELECT .*? FROM ", "SELECT ... FROM ", sql, count=1)
+    return sql if len(sql) <= keep else sql[:keep] + "..."
+
+
+def explain(sql, params):
+    from django.db import connection
+
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql, params)
+        rows = cursor.fetchall()
+    return "\n".join("    " + " ".join(str(cell) for cell in row) for row in rows)
+
+
+class TemplateTimer:
+    """Times every template rendered while installed: inclusive of the templates it includes
+    and of any SQL a lazy value runs while rendering."""
+
+    def __init__(self):
+        self.by_name = defaultdict(float)
+
+    def __enter__(self):
+        from django.template.base import Template
+
+        self.original = Template.render
+        timer = self
+
+        def render(template, context):
+            started = time.perf_counter()
+            try:
+                return timer.original(template, context)
+            finally:
+                timer.by_name[template.name] += (time.perf_counter() - started) * 1000
+
+        Template.render = render
+        return self
+
+    def __exit__(self, *exc):
+        from django.template.base import Template
+
+        Template.render = self.original
+
+
+def measure(client, paths, log):
+    """Per request: (total ms, SQL ms, statements); and SQL ms by kind over all requests."""
+    from django.db import connection
+
+    requests, by_kind = [], defaultdict(float)
+    with connection.execute_wrapper(log), TemplateTimer() as templates:
+        for path in paths:
+            first = len(log.statements)
+            started = time.perf_counter()
+            client.get(path, secure=True, headers=workload.PROXY_HEADERS)
+            total = (time.perf_counter() - started) * 1000
+            mine = log.statements[first:]
+            requests.append((total, sum(s[1] for s in mine), len(mine)))
+            for kind, elapsed, _sql, _params in mine:
+                by_kind[kind] += elapsed
+    return requests, by_kind, templates.by_name
+
+
+def report(label, requests, by_kind, templates, log):
+    count = len(requests)
+    total = sum(r[0] for r in requests) / count
+    sql = sum(r[1] for r in requests) / count
+    statements = sum(r[2] for r in requests) / count
+    print(f"\n== {label}: {count} requests")
+    print(
+        f"mean {total:.1f} ms a request: SQL {sql:.1f} ms in {statements:.1f} statements "
+        f"({sql / total:.0%}), Python (ORM, view, forms, template or serializer) "
+        f"{total - sql:.1f} ms"
+    )
+    print(f"{'SQL by kind of statement':<56}{'ms/request':>11}{'share':>7}")
+    for kind, elapsed in sorted(by_kind.items(), key=lambda item: -item[1])[:12]:
+        print(f"{kind:<56}{elapsed / count:11.2f}{elapsed / count / total:7.0%}")
+    if templates:
+        print(f"\n{'templates (inclusive of what they include)':<56}{'ms/request':>11}{'share':>7}")
+        for name, elapsed in sorted(templates.items(), key=lambda item: -item[1])[:10]:
+            print(f"{name:<56}{elapsed / count:11.2f}{elapsed / count / total:7.0%}")
+    examples = {}
+    for kind, elapsed, sql, _params in log.statements:
+        if elapsed > examples.get(kind, (0, ""))[0]:
+            examples[kind] = (elapsed, sql)
+    print("\nthe slowest statement of each of the three costliest kinds:")
+    for kind, _elapsed in sorted(by_kind.items(), key=lambda item: -item[1])[:3]:
+        elapsed, sql = examples[kind]
+        print(f"  {kind} ({elapsed:.1f} ms): {shorten(sql)}")
+    slowest = sorted(log.statements, key=lambda s: -s[1])[:2]
+    for kind, elapsed, sql, params in slowest:
+        print(f"\nslowest: {kind}, {elapsed:.1f} ms\n  {shorten(sql, 1200)}")
+        print(f"  plan:\n{explain(sql, params)}")
+
+
+def profile(client, paths, name):
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for path in paths:
+            client.get(path, secure=True, headers=workload.PROXY_HEADERS)
+    output = f"/tmp/iop_profile_{name}.html"
+    with open(output, "w", encoding="utf-8") as html:
+        html.write(profiler.output_html())
+    text = profiler.output_text(unicode=True, color=False, show_all=False)
+    print(f"\n== pyinstrument, {name} ({output}):")
+    print("\n".join(text.splitlines()[:70]))
+    flat = profiler.output_text(unicode=True, color=False, flat=True)
+    print(f"\n== pyinstrument, {name}, the functions with the most time of their own:")
+    print("\n".join(line for line in flat.splitlines()[:40] if line.strip()))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--searches", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=7, help="seed of the searches")
+    parser.add_argument("--database-url")
+    parser.add_argument("--pyinstrument", action="store_true")
+    args = parser.parse_args()
+
+    workload.configure(workload.database_url(args.database_url), "testserver")
+    from django.test import Client
+
+    workload.prepare()
+    print(f"database: {workload.describe_database()}")
+    client = Client()
+    queries = [query for _name, query in workload.searches(args.searches, seed=args.seed)]
+    for query in queries[:5]:  # warm-up
+        client.get(f"/search/?{query}", secure=True, headers=workload.PROXY_HEADERS)
+        client.get(f"/api/v1/programs/?{query}", secure=True, headers=workload.PROXY_HEADERS)
+    for label, prefix in ((PAGE, "/search/?"), (API, "/api/v1/programs/?")):
+        log = SqlLog()
+        requests, by_kind, templates = measure(client, [prefix + q for q in queries], log)
+        report(label, requests, by_kind, templates, log)
+    if args.pyinstrument:
+        profile(client, ["/search/?" + q for q in queries], "page")
+        profile(client, ["/api/v1/programs/?" + q for q in queries], "api")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The searches the benchmarks run, and the Django setup they share.
+
+Not run on its own: bench/search_latency.py, bench/profile_search.py and bench/http_load.py
+import it. A workload is deterministic for a seed: the same places, radii and filters.
+
+Places are real ZIP codes, half taken from the listings' own ZIPs (a search where programs
+are) and half from all US street ZIPs (anywhere, often rural, often few results). Each search
+has a radius of 10, 25 or 50 miles and one of the common filter mixes below.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+from random import Random
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite:////tmp/iop_bench.sqlite3"
+BENCH_ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-never-used-in-production",
+    # One client address sends every request: the per-address limits would answer 429.
+    "RATELIMIT_ENABLE": "0",
+    "LOG_LEVEL": "WARNING",
+}
+# Requests arrive as through the HTTPS proxy of production, so no redirect to https://.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+RADII = (10, 25, 50)
+INSURANCE = ("medicaid", "private_insurance", "medicare", "aetna", "bcbs", "self_pay", "tricare")
+AGES = (15, 17, 22, 35, 50, 68)
+MODALITIES = ("cbt", "dbt", "mat_buprenorphine", "family_therapy", "emdr", "group_therapy")
+TIMES_OF_DAY = (("evening",), ("morning",), ("weekend",), ("morning", "evening"), ("afternoon",))
+FORMATS = ("in_person", "telehealth", "hybrid")
+# (name, relative weight, {parameter: the values to draw one from}).
+FILTER_MIXES = (
+    ("place only", 3, {}),
+    ("insurance", 3, {"insurance": INSURANCE}),
+    ("age", 2, {"age": AGES}),
+    ("modality", 2, {"modality": MODALITIES}),
+    ("time_of_day", 2, {"time_of_day": TIMES_OF_DAY}),
+    ("format", 1, {"format": FORMATS}),
+    ("insurance+age", 2, {"insurance": INSURANCE, "age": AGES}),
+    ("insurance+time+format", 1,
+     {"insurance": INSURANCE, "time_of_day": TIMES_OF_DAY, "format": FORMATS}),
+    ("age+modality+time", 1, {"age": AGES, "modality": MODALITIES, "time_of_day": TIMES_OF_DAY}),
+    ("five filters", 1,
+     {"insurance": INSURANCE, "age": AGES, "modality": MODALITIES,
+      "time_of_day": TIMES_OF_DAY, "format": FORMATS}),
+)  # fmt: skip
+
+
+def database_url(given):
+    """The database to bench: --database-url, else DATABASE_URL, else a SQLite file in /tmp.
+    Never the project's own db.sqlite3."""
+    url = given or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if url.startswith("sqlite") and Path(url.split("///", 1)[-1]).resolve() == (
+        ROOT / "db.sqlite3"
+    ):
+        raise SystemExit("Refusing to bench the project's db.sqlite3: use a separate file.")
+    return url
+
+
+def configure(url, allowed_hosts):
+    """Production-like settings (DEBUG off) on the given database; returns the environment."""
+    os.environ.update(BENCH_ENVIRONMENT, DATABASE_URL=url, ALLOWED_HOSTS=allowed_hosts)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    return dict(os.environ)
+
+
+def seed_directory(count, seed=1):
+    """Migrate, then replace the synthetic listings with `count` new ones; returns seconds."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    call_command("seed_synthetic", count=count, seed=seed, clear=True)
+    return time.perf_counter() - started
+
+
+def prepare():
+    """Collect static files (the manifest storage needs them) and, on PostgreSQL, ANALYZE,
+    as autovacuum would have done on a live database after a bulk load."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def describe_database():
+    """'postgresql 15.2: 25,207 published facilities, 39,782 programs'."""
+    from django.db import connection
+
+    from facilities.models import Facility, Program
+
+    with connection.cursor() as cursor:
+        version = "sqlite" if connection.vendor == "sqlite" else "postgresql"
+        cursor.execute("SELECT sqlite_version()" if version == "sqlite" else "SHOW server_version")
+        version += " " + cursor.fetchone()[0].split()[0]
+    facilities = Facility.objects.filter(status="published").count()
+    programs = Program.objects.filter(facility__status="published").count()
+    return f"{version}: {facilities:,} published facilities, {programs:,} programs"
+
+
+def check_vocabulary():
+    from facilities.models import Modality, PaymentOption
+
+    for model, slugs in ((PaymentOption, INSURANCE), (Modality, MODALITIES)):
+        missing = set(slugs) - set(model.objects.values_list("slug", flat=True))
+        if missing:
+            raise SystemExit(f"Vocabulary terms missing (run migrate?): {sorted(missing)}")
+
+
+def searches(count, seed):
+    """[(filter mix name, query string)], deterministic for the seed and the listings' ZIPs."""
+    import zipcodes
+
+    from facilities.geocoding import has_point
+    from facilities.models import Facility
+
+    check_vocabulary()
+    rng = Random(seed)
+    listed = sorted(
+        set(Facility.objects.filter(status="published").values_list("zip_code", flat=True)) - {""}
+    )
+    anywhere = sorted(
+        row["zip_code"]
+        for row in zipcodes.list_all()
+        if row["zip_code_type"] == "STANDARD" and has_point(row)
+    )
+    if not listed:
+        raise SystemExit("No published listings: seed first (--seed-count N).")
+    mixes = [mix for mix in FILTER_MIXES for _ in range(mix[1])]
+    result = []
+    for _ in range(count):
+        name, _weight, filters = rng.choice(mixes)
+        zip_code = rng.choice(listed if rng.random() < 0.5 else anywhere)
+        params = [("location", zip_code), ("radius", rng.choice(RADII))]
+        for parameter, options in filters.items():
+            value = rng.choice(options)
+            values = value if isinstance(value, tuple) else (value,)
+            params += [(parameter, one) for one in values]
+        result.append((name, urlencode(params)))
+    return result
+
+
+def percentile(values, fraction):
+    """The nearest-rank percentile of a list of numbers."""
+    ordered = sorted(values)
+    rank = max(1, round(fraction * len(ordered) + 0.5 - 1e-9))
+    return ordered[min(rank, len(ordered)) - 1]
