@@ -6,6 +6,7 @@ import re
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -106,10 +107,14 @@ def test_no_page_has_an_inline_script(client, program):
 
 
 @pytest.fixture
-def limits_on(settings):
+def limits_on(settings, monkeypatch):
     settings.RATELIMIT_ENABLE = True
     settings.RATELIMIT_SEARCH = "3/m"
     settings.RATELIMIT_CORRECTIONS = "2/h"
+    # Limits count in fixed windows: hold the limiter's clock still so a test's requests
+    # never straddle the start of a new minute.
+    now = time.time()
+    monkeypatch.setattr("django_ratelimit.core.time.time", lambda: now)
     cache.clear()
     yield
     cache.clear()
