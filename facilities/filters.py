@@ -302,8 +302,9 @@ class ProgramFilter(django_filters.FilterSet):
         """When nothing is within the radius: the nearest programs that match, farther out."""
         if not self.place:
             return []
-        return list(
+        place = self.place
+        return (
             self.matching()
-            .beyond(self.place.latitude, self.place.longitude, self.radius)
-            .with_answers()[:limit]
+            .with_answers()
+            .nearest_beyond(place.latitude, place.longitude, self.radius, limit)
         )

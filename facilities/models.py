@@ -203,6 +203,17 @@ class Facility(models.Model):
         return f"{self.street}, {place}" if self.street else place
 
 
+ONLINE_FORMATS = ("telehealth", "hybrid")
+
+
+def online_states(program_format, serves_states, facility_state):
+    """The states whose residents an online program may treat: those it lists, else its
+    facility's own; none for an in-person program."""
+    if program_format not in ONLINE_FORMATS:
+        return []
+    return state_codes(serves_states) or ([facility_state] if facility_state else [])
+
+
 class Program(models.Model):
     class LevelOfCare(models.TextChoices):
         IOP = "iop", gettext_lazy("Intensive outpatient (IOP, ASAM 2.1)")
@@ -326,14 +337,12 @@ class Program(models.Model):
 
     @property
     def is_online(self):
-        return self.format in (self.Format.TELEHEALTH, self.Format.HYBRID)
+        return self.format in ONLINE_FORMATS
 
     @property
     def online_states(self):
         """The states an online program may serve: those listed, else its facility's."""
-        if not self.is_online:
-            return []
-        return state_codes(self.serves_states) or [self.facility.state]
+        return online_states(self.format, self.serves_states, self.facility.state)
 
     @property
     def answered_count(self):
@@ -353,6 +362,37 @@ class Program(models.Model):
             and self.days_per_week > 0
             and self.hours_per_week < self.iop_minimum_hours
         )
+
+
+class OnlineReach(models.Model):
+    """One state an online program may treat people in (Program.online_states), a row a
+    state, so the search finds a state's online programs through an index rather than by
+    reading every program's list. Derived data: refresh_online_reach() rewrites it whenever
+    a program or its facility is saved, and after bulk writes."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="online_reach")
+    state = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["state", "program"], name="online_reach_once")
+        ]
+
+    def __str__(self):
+        return f"{self.program_id} reaches {self.state}"
+
+
+def refresh_online_reach(programs):
+    """Rewrite the OnlineReach rows of the programs (a queryset) from what they say now."""
+    rows = [
+        OnlineReach(program_id=pk, state=state)
+        for pk, program_format, serves, facility_state in programs.values_list(
+            "pk", "format", "serves_states", "facility__state"
+        )
+        for state in online_states(program_format, serves, facility_state)
+    ]
+    OnlineReach.objects.filter(program__in=programs.values("pk")).delete()
+    OnlineReach.objects.bulk_create(rows, batch_size=500)
 
 
 class Session(models.Model):

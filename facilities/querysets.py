@@ -39,8 +39,8 @@ DEGREE = math.pi / 180
 def local_angle_squared(latitude, longitude, lat_field, lng_field):
     """The squared angle (radians²) between the point and the row, on the plane tangent at
     their mean latitude: arithmetic and one cosine per row, where the haversine needs eight
-    functions (Python callbacks on SQLite). Within 250 miles it is within 0.45 % of the
-    great-circle distance, even at 70° north; `beyond()` uses the haversine for far rows."""
+    functions (Python callbacks on SQLite). It stays within 0.45 % of the great-circle
+    distance out to 400 miles, even at 70° north; `beyond()` uses the haversine farther."""
     north = (F(lat_field) - latitude) * DEGREE
     east = (F(lng_field) - longitude) * DEGREE * Cos((F(lat_field) + latitude) * (DEGREE / 2))
     return north * north + east * east
@@ -51,6 +51,8 @@ def local_miles(latitude, longitude, lat_field, lng_field):
 
 
 BY_NAME = ("facility__name", "facility_id", "name", "pk")
+# The widest circle near() is asked for; its distances stay within 0.45 % out to here.
+NEAREST_BEYOND_MILES = 400
 
 
 def crosses_antimeridian(latitude, longitude, miles):
@@ -163,11 +165,27 @@ class ProgramQuerySet(models.QuerySet):
             .order_by("distance_miles", *BY_NAME)
         )
 
+    def nearest_beyond(self, latitude, longitude, miles, limit):
+        """The `limit` nearest programs farther than `miles`, nearest first.
+
+        Looked for in circles four times wider each time, each an indexed box: when one
+        holds `limit` programs past `miles`, nothing outside it can be nearer. Only when the
+        circle of NEAREST_BEYOND_MILES holds too few is every program measured.
+        """
+        reach = miles
+        while reach < NEAREST_BEYOND_MILES:
+            reach = min(reach * 4, NEAREST_BEYOND_MILES)
+            ring = self.near(latitude, longitude, reach).filter(distance_miles__gt=miles)
+            found = list(ring[:limit])
+            if len(found) == limit:
+                return found
+        return list(self.beyond(latitude, longitude, miles)[:limit])
+
     def reaching_online(self, state):
         """Telehealth and hybrid programs licensed to treat people in the state: the state is
-        listed in `serves_states`, or none are listed and the facility is in that state."""
-        licensed = Q(serves_states__contains=state) | Q(serves_states="", facility__state=state)
-        return self.filter(licensed, format__in=("telehealth", "hybrid"))
+        listed in `serves_states`, or none are listed and the facility is in that state
+        (Program.online_states, stored a row a state in OnlineReach)."""
+        return self.filter(online_reach__state=state)
 
     # --- The questions ------------------------------------------------------------------------
 

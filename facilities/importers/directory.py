@@ -31,6 +31,7 @@ from facilities.models import (
     Program,
     Session,
     TransitionSupport,
+    refresh_online_reach,
 )
 from facilities.states import US_STATES
 
@@ -609,13 +610,15 @@ def changed_links(instance, links, given):
     }
 
 
-def save_without_history(instance):
-    # The history row comes at the end of the batch, once links and sessions are written.
+def save_for_batch(instance):
+    """save() without what the batch writes at its end for all its rows at once: the
+    history row, once links and sessions are written, and the online reach."""
     instance.skip_history_when_saving = True
+    instance.online_reach_later = True
     try:
         instance.save()
     finally:
-        del instance.skip_history_when_saving
+        del instance.skip_history_when_saving, instance.online_reach_later
 
 
 class DirectoryWriter:
@@ -659,11 +662,13 @@ class DirectoryWriter:
         if created or changes or links:
             for name, value in changes.items():
                 setattr(facility, name, value)
-            save_without_history(facility)
+            save_for_batch(facility)
             self.slugs_in_use.add(facility.slug)
             self.pending.set_links(facility, links, self.terms, created)
             self.pending.history[Facility, created].append(facility)
         programs_changed = self.save_programs(facility, record, programs, created)
+        if created or changes or links or programs_changed:
+            self.pending.saved_facilities.add(facility.pk)
         if created:
             self.report.created += 1
         elif changes or links or programs_changed:
@@ -720,7 +725,7 @@ class DirectoryWriter:
                 for problem in problems
             ]
             return True
-        save_without_history(program)
+        save_for_batch(program)
         self.pending.set_links(program, links, self.terms, created)
         if new_schedule:
             if not created:
@@ -738,6 +743,7 @@ class PendingWrites:
         self.sessions = []
         self.new_schedules = []  # programs whose schedule facts must be worked out again
         self.history = defaultdict(list)  # (model, created) -> objects
+        self.saved_facilities = set()  # ids of the facilities saved, or whose programs were
 
     def set_links(self, owner, links, terms, created):
         for name, slugs_ in links.items():
@@ -762,6 +768,7 @@ class PendingWrites:
     def write(self, *, reason, user):
         for through, rows in self.links.items():
             through.objects.bulk_create(rows)
+        refresh_online_reach(Program.objects.filter(facility__in=self.saved_facilities))
         sessions = Session.objects.bulk_create(self.sessions)
         prefetch_related_objects(self.new_schedules, "sessions")
         for program in self.new_schedules:

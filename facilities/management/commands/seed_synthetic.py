@@ -30,12 +30,14 @@ from facilities.models import (
     Facility,
     Language,
     Modality,
+    OnlineReach,
     PaymentOption,
     Philosophy,
     Population,
     Program,
     Session,
     TransitionSupport,
+    online_states,
 )
 from facilities.schedule import schedule_facts
 from facilities.states import US_STATES
@@ -633,6 +635,17 @@ class DirectoryWriter:
             all_sessions += sessions
             self.add_links(links, PROGRAM_TERMS, program.pk, record)
         Session.objects.bulk_create(all_sessions, batch_size=CHUNK * 4)
+        state_of = {facility.pk: facility.state for facility in facilities}
+        OnlineReach.objects.bulk_create(
+            (
+                OnlineReach(program_id=program.pk, state=state)
+                for program in programs
+                for state in online_states(
+                    program.format, program.serves_states, state_of[program.facility_id]
+                )
+            ),
+            batch_size=CHUNK * 4,
+        )
         for field, rows in links.items():
             self.insert_links(field, rows)
             self.counts["links"] += len(rows)
@@ -703,6 +716,8 @@ def clear_synthetic():
         through, owner_column, _ = through_model(Facility, field)
         through.objects.filter(**{f"{owner_column}__in": facilities.values("pk")}).delete()
     Correction.objects.filter(facility__source=SOURCE).delete()
+    reach = OnlineReach.objects.filter(program__in=programs.values("pk"))
+    reach._raw_delete(reach.db)
     sessions = Session.objects.filter(program__facility__source=SOURCE)
     removed = sessions._raw_delete(sessions.db)
     programs._raw_delete(programs.db)
