@@ -10,6 +10,8 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
+from facilities.querysets import linked
+
 NOT_LISTED = gettext_lazy("Not listed — ask when you call")
 TIME_OF_DAY_WORDS = {
     "morning": pgettext_lazy("time of day", "morning"),
@@ -118,7 +120,7 @@ def hours_a_week(hours):
 
 
 def schedule_answer(program, answer):
-    sessions = list(program.sessions.all())
+    sessions = linked(program, "sessions")
     format_ = program.get_format_display()
     if not sessions:
         answer.text = ""
@@ -149,22 +151,22 @@ def answers_for(program, asked=frozenset()):
     answers = {question.key: Answer(question) for question in QUESTIONS}
 
     answers["duration"].text = duration_text(program.duration_weeks_min, program.duration_weeks_max)
-    answers["insurance"].terms = list(facility.payment_options.all())
+    answers["insurance"].terms = linked(facility, "payment_options")
 
     experience = answers["experience"]
-    experience.terms = list(program.conditions.all()) + list(program.populations.all())
+    experience.terms = linked(program, "conditions") + linked(program, "populations")
     if experience.terms:
         experience.text = _("Focus: %(focus)s.") % {"focus": program.get_focus_display()}
 
-    answers["transition"].terms = list(program.transition_supports.all())
+    answers["transition"].terms = linked(program, "transition_supports")
     answers["age"].text = age_text(program.age_min, program.age_max)
     schedule_answer(program, answers["schedule"])
 
     philosophy = answers["philosophy"]
-    philosophy.terms = list(program.philosophy.all())
+    philosophy.terms = linked(program, "philosophy")
     philosophy.text = program.philosophy_statement
 
-    answers["modalities"].terms = list(program.modalities.all())
+    answers["modalities"].terms = linked(program, "modalities")
 
     for answer in answers.values():
         answer.matched = answer.known and bool(answer.question.filters & set(asked))

@@ -305,6 +305,6 @@ class ProgramFilter(django_filters.FilterSet):
         place = self.place
         return (
             self.matching()
-            .with_answers()
+            .select_related("facility")
             .nearest_beyond(place.latitude, place.longitude, self.radius, limit)
         )

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from facilities.answers import answer_words, answers_for
 from facilities.models import Facility, Program, Session
+from facilities.querysets import linked
 
 
 class TermSerializer(serializers.Serializer):
@@ -22,7 +23,7 @@ class TermsField(serializers.ListField):
         super().__init__(read_only=True, **kwargs)
 
     def get_attribute(self, instance):
-        return list(super().get_attribute(instance).all())
+        return linked(instance, self.source)
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "18:00"})

@@ -1,10 +1,12 @@
 """Keep derived facts in step: a program's schedule facts with its sessions, the states it
-reaches online (OnlineReach) with the program and its facility."""
+reaches online (OnlineReach) with the program and its facility, and the directory's version
+with every change to a listing or a vocabulary."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from facilities.models import Facility, Program, Session, refresh_online_reach
+from facilities import directory_version
+from facilities.models import Correction, Facility, Program, Session, refresh_online_reach
 
 
 @receiver(post_save, sender=Session)
@@ -26,3 +28,12 @@ def refresh_facility_reach(sender, instance, created=False, **kwargs):
     # A program listing no states serves its facility's: a move changes what it reaches.
     if not (created or getattr(instance, "online_reach_later", False)):
         refresh_online_reach(instance.programs.all())
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(m2m_changed)
+def listings_changed(sender, **kwargs):
+    # Corrections wait for a curator; what changes a listing is the curator's save.
+    if sender._meta.app_label == "facilities" and sender is not Correction:
+        directory_version.bump()

@@ -12,6 +12,8 @@ from facilities.answers import answers_for, comparison_rows
 from facilities.filters import ProgramFilter
 from facilities.forms import parse_program_ids, published_programs
 from facilities.models import Facility, Program
+from facilities.querysets import load_answers
+from facilities.shortlist import saved_ids
 
 RESULTS_PER_PAGE = 20
 ONLINE_PER_PAGE = 10  # a section after the nearby results, with pages of its own
@@ -30,32 +32,40 @@ def search_rate(group, request):
 @ratelimit(key="ip", rate=search_rate, group="search")
 def search(request):
     filterset = ProgramFilter(request.GET, queryset=Program.objects.published())
-    context = {"filterset": filterset, "form": filterset.form}
+    context = {"filterset": filterset, "form": filterset.form, "shortlisted": saved_ids(request)}
     if filterset.is_valid():
-        data = filterset.form.cleaned_data
-        asked = filterset.asked
-        page, context["page_message"] = paginate(filterset.qs.with_answers(), data.get("page"))
-        context.update(
-            page=page,
-            results=[(program, answers_for(program, asked)) for program in page],
-            place=filterset.place,
-            radius=filterset.radius,
-            online_first=filterset.online_first,
-            map_markers=map_markers(page),
-        )
-        if filterset.shows_online_section:
-            online = filterset.online_beyond_radius().with_answers()
-            context["online_page"], _ = paginate(online, data.get("online_page"), ONLINE_PER_PAGE)
-            context["online"] = [
-                (program, answers_for(program, asked)) for program in context["online_page"]
-            ]
-        if page.paginator.count == 0 and filterset.place:
-            beyond = filterset.nearest_beyond_radius()
-            context["beyond_radius"] = [
-                (program, answers_for(program, asked)) for program in beyond
-            ]
-            context["map_markers"] = map_markers(beyond)
+        context.update(search_results(filterset))
     return render(request, "search.html", context)
+
+
+def search_results(filterset):
+    """The nearby programs, the online ones beyond the radius and, when nothing is near, the
+    nearest farther away: each row with its answers, loaded for all rows at once."""
+    data = filterset.form.cleaned_data
+    page, page_message = paginate(filterset.qs.select_related("facility"), data.get("page"))
+    rows = list(page)
+    online_page, online_rows = None, []
+    if filterset.shows_online_section:
+        online = filterset.online_beyond_radius().select_related("facility")
+        online_page, _ = paginate(online, data.get("online_page"), ONLINE_PER_PAGE)
+        online_rows = list(online_page)
+    beyond = []
+    if not rows and filterset.place:
+        beyond = filterset.nearest_beyond_radius()
+    load_answers(rows + online_rows + beyond)
+    asked = filterset.asked
+    return {
+        "page": page,
+        "page_message": page_message,
+        "results": [(program, answers_for(program, asked)) for program in rows],
+        "online_page": online_page,
+        "online": [(program, answers_for(program, asked)) for program in online_rows],
+        "beyond_radius": [(program, answers_for(program, asked)) for program in beyond],
+        "place": filterset.place,
+        "radius": filterset.radius,
+        "online_first": filterset.online_first,
+        "map_markers": map_markers(rows or beyond),
+    }
 
 
 def facility_marker(facility, distance=None):

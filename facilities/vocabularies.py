@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.apps import apps as installed_apps
 
+from facilities import directory_version
+
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "vocabularies.json"
 
 
@@ -30,4 +32,6 @@ def add_missing_vocabulary_terms(apps=installed_apps):
         ]
         model.objects.bulk_create(new_terms)
         created += len(new_terms)
+    if created:
+        directory_version.bump()
     return created

@@ -19,6 +19,7 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from facilities import directory_version
 from facilities.models import (
     Accreditation,
     Condition,
@@ -537,6 +538,7 @@ def import_directory(
             transaction.set_rollback(True)
     if not dry_run and (report.created or report.updated):
         refresh_planner_statistics()
+        directory_version.bump()  # the links and sessions went in without signals
     return report
 
 

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from facilities import directory_version
 from facilities.geocoding import has_point
 from facilities.importers.directory import refresh_planner_statistics
 from facilities.models import (
@@ -793,6 +794,7 @@ class Command(BaseCommand):
         writer = DirectoryWriter(terms)
         sites, cumulative = zip_sites()
         with transaction.atomic():
+            directory_version.bump()  # bulk writes send no signals
             if clear:
                 removed, _ = clear_synthetic()
                 self.stdout.write(
