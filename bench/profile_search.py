@@ -46,12 +46,13 @@ def kind_of(sql):
     table = re.search(r'FROM "(\w+)"', sql)
     table = table[1].removeprefix("facilities_") if table else "?"
     what = "COUNT" if "COUNT(" in sql[:40] else "SELECT"
-    if "ASIN" in sql.upper():
+    if '"facilities_facility"."latitude"' in sql:
         if "serves_states" in sql:
-            return f"{what} online programs beyond the radius (distance, no box)"
-        if "BETWEEN" in sql:
+            return f"{what} online programs beyond the radius"
+        if '"latitude" BETWEEN' in sql:
             return f"{what} programs within the radius (box, then distance)"
-        return f"{what} programs by distance (no box)"
+        if "ORDER BY" in sql and ("COS(" in sql.upper() or "ASIN(" in sql.upper()):
+            return f"{what} programs by distance, no box (nearest beyond the radius)"
     joined = re.search(r'INNER JOIN "facilities_(\w+?)" ON ', sql)
     if joined and " IN (" in sql and "_" in joined[1]:
         return f"prefetch {joined[1]}"

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from facilities.filters import RADIUS_CHOICES, SORT_CHOICES, ProgramFilter
 from facilities.geocoding import NOT_FOUND_MESSAGE
 from facilities.models import Facility, Program
+from facilities.querysets import load_answers
 from facilities.serializers import FacilitySerializer, ProgramSerializer
 
 
@@ -137,7 +138,12 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
 
     def get_queryset(self):
+        if self.action == "list":  # the page's rows get their answers in paginate_queryset
+            return Program.objects.published().select_related("facility")
         return Program.objects.published().with_answers()
+
+    def paginate_queryset(self, queryset):
+        return load_answers(super().paginate_queryset(queryset))
 
     def filter_queryset(self, queryset):
         if self.action != "list":
@@ -156,7 +162,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
         online = (
             filterset.online_beyond_radius()
             .with_distance(place.latitude, place.longitude)  # its true distance, for the item
-            .with_answers()
+            .select_related("facility")
             .annotate(reach=Value("online"))
         )
         return ChainedResults(nearby, online)

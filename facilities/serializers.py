@@ -15,7 +15,8 @@ class TermSerializer(serializers.Serializer):
 
 
 class TermsField(serializers.ListField):
-    """A vocabulary link, read from the prefetched terms: [{"slug", "label"}]."""
+    """A vocabulary link, read from the loaded terms: [{"slug", "label"}] (TermSerializer's
+    shape, written out directly: a page of results holds hundreds of terms)."""
 
     child = TermSerializer()
 
@@ -24,6 +25,9 @@ class TermsField(serializers.ListField):
 
     def get_attribute(self, instance):
         return linked(instance, self.source)
+
+    def to_representation(self, terms):
+        return [{"slug": term.slug, "label": term.label} for term in terms]
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "18:00"})
@@ -106,7 +110,7 @@ class ProgramSerializer(serializers.ModelSerializer):
     serves_states = serializers.ListField(
         source="online_states", child=serializers.CharField(), read_only=True
     )
-    schedule = SessionSerializer(source="sessions", many=True, read_only=True)
+    schedule = serializers.SerializerMethodField()
     time_of_day = serializers.ListField(child=serializers.CharField(), read_only=True)
     modalities = TermsField()
     conditions = TermsField()
@@ -160,10 +164,32 @@ class ProgramSerializer(serializers.ModelSerializer):
         searcher's state, farther away; null without a location."""
         return getattr(program, "reach", None)
 
+    # The schedule and the answers are written out in the shapes of SessionSerializer and
+    # AnswerSerializer (the schema's, checked against them in the tests): their fields cost
+    # more than the rest of a result together.
+
+    @extend_schema_field(SessionSerializer(many=True))
+    def get_schedule(self, program):
+        return [
+            {
+                "weekday": session.weekday_name,
+                "start": f"{session.start_time:%H:%M}",
+                "end": f"{session.end_time:%H:%M}",
+            }
+            for session in linked(program, "sessions")
+        ]
+
     @extend_schema_field(AnswerSerializer(many=True))
     def get_answers(self, program):
-        asked = self.context.get("asked", ())
-        return AnswerSerializer(answers_for(program, asked), many=True).data
+        return [
+            {
+                "question": answer.question.key,
+                "text": str(answer.question.text),
+                "answer": answer_words(answer),
+                "notes": [str(note) for note in answer.notes],
+            }
+            for answer in answers_for(program, self.context.get("asked", ()))
+        ]
 
 
 class FacilityProgramSerializer(ProgramSerializer):

@@ -256,3 +256,22 @@ def test_fuzzing_the_api_finds_no_server_error_and_no_answer_off_the_schema(api_
             case.call_and_validate(checks=checks)
 
         requests_follow_the_schema()
+
+
+def test_a_search_result_has_the_schedule_and_answers_in_the_schema_serializers_shapes(
+    client, evening_program
+):
+    """The list writes a program's schedule and answers out by hand, for speed: they must
+    read exactly as the serializers the schema is made from would write them."""
+    from facilities.answers import answers_for
+    from facilities.models import Program
+    from facilities.serializers import AnswerSerializer, SessionSerializer
+
+    item = client.get("/api/v1/programs/", {"location": "91101", "modality": "cbt"}).json()
+    [result] = [r for r in item["results"] if r["id"] == evening_program.pk]
+    program = Program.objects.with_answers().get(pk=evening_program.pk)
+    assert result["schedule"] == SessionSerializer(program.sessions.all(), many=True).data
+    assert result["schedule"][0] == {"weekday": "monday", "start": "18:00", "end": "21:00"}
+    expected = AnswerSerializer(answers_for(program, {"modality"}), many=True).data
+    assert result["answers"] == [dict(answer) for answer in expected]
+    assert any("Cognitive" in answer["answer"] for answer in result["answers"])
