@@ -24,6 +24,7 @@ from facilities.filters import RADIUS_CHOICES, SORT_CHOICES, ProgramFilter
 from facilities.geocoding import NOT_FOUND_MESSAGE
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
+from facilities.search_cache import kept_search
 from facilities.serializers import FacilitySerializer, ProgramSerializer
 
 
@@ -129,6 +130,7 @@ NOT_FOUND = OpenApiResponse(
     retrieve=extend_schema(responses={200: ProgramSerializer, 404: NOT_FOUND}),
 )
 @method_decorator(API_RATE_LIMIT, name="dispatch")
+@method_decorator(kept_search, name="dispatch")
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     """Programs at published facilities that answer the questions, nearest first."""
 

@@ -13,6 +13,7 @@ from facilities.filters import ProgramFilter
 from facilities.forms import parse_program_ids, published_programs
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
+from facilities.search_cache import kept_search
 from facilities.shortlist import saved_ids
 
 RESULTS_PER_PAGE = 20
@@ -30,6 +31,7 @@ def search_rate(group, request):
 
 
 @ratelimit(key="ip", rate=search_rate, group="search")
+@kept_search
 def search(request):
     filterset = ProgramFilter(request.GET, queryset=Program.objects.published())
     context = {"filterset": filterset, "form": filterset.form, "shortlisted": saved_ids(request)}

@@ -170,6 +170,10 @@ if os.environ.get("REDIS_URL"):
         "LOCATION": os.environ["REDIS_URL"],
     }
 
+# A search's page and API answer are kept this long for whoever asks the same search next,
+# under the directory's version (a listing's change is seen at once); 0 turns it off.
+SEARCH_CACHE_SECONDS = envint("SEARCH_CACHE_SECONDS", "300")
+
 # --- Security ----------------------------------------------------------------------------------
 # Behind a proxy or load balancer that terminates HTTPS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -21,3 +21,5 @@ WHITENOISE_AUTOREFRESH = True
 RATELIMIT_ENABLE = False
 # The test client speaks plain HTTP; the redirect to HTTPS has its own test.
 SECURE_SSL_REDIRECT = False
+# Each test asks for fresh answers; the tests of the search cache turn it on themselves.
+SEARCH_CACHE_SECONDS = 0

@@ -1,0 +1,82 @@
+"""The same search asked again is answered from the cache, until a listing changes."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.conftest import make_facility, make_program
+
+SEARCH = {"location": "90230", "radius": 10, "insurance": "medicaid"}
+
+
+@pytest.fixture
+def kept(settings):
+    settings.SEARCH_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def listing(db):
+    facility = make_facility("Harbor Light Counseling", payment_options=["medicaid"])
+    return make_program(facility, "Adult Evening IOP", format="hybrid")
+
+
+def program_names(response):
+    return re.findall(r'<h3 id="result-\d+"><a [^>]*>([^<]+)</a>', response.content.decode())
+
+
+def test_the_same_search_again_is_answered_without_the_database(
+    client, kept, listing, django_assert_num_queries
+):
+    first = client.get("/search/", SEARCH)
+    # The same parameters in another order are the same search.
+    with django_assert_num_queries(0):
+        again = Client().get("/search/?insurance=medicaid&radius=10&location=90230")
+    assert program_names(first) == program_names(again) == ["Adult Evening IOP"]
+    api_first = client.get("/api/v1/programs/", SEARCH).json()
+    assert api_first["results"][0]["name"] == "Adult Evening IOP"
+    with django_assert_num_queries(0):
+        assert Client().get("/api/v1/programs/", SEARCH).json() == api_first
+
+
+def test_another_search_or_language_is_not_served_the_kept_page(client, kept, listing):
+    client.get("/search/", SEARCH)
+    spanish = client.get("/es/search/", SEARCH).content.decode()
+    assert "programa" in spanish and "Adult Evening IOP" in spanish
+    other = client.get("/search/", {**SEARCH, "insurance": "medicare"})
+    assert program_names(other) == []
+
+
+def test_a_change_to_a_listing_is_seen_by_the_next_search(
+    client, kept, listing, django_capture_on_commit_callbacks
+):
+    assert program_names(client.get("/search/", SEARCH)) == ["Adult Evening IOP"]
+    with django_capture_on_commit_callbacks(execute=True):
+        listing.name = "Adult Evening IOP (Spanish spoken)"
+        listing.save()
+    assert program_names(client.get("/search/", SEARCH)) == ["Adult Evening IOP (Spanish spoken)"]
+
+
+def test_a_kept_page_carries_each_visitors_own_csrf_token(kept, listing):
+    Client().get("/search/", SEARCH)  # someone else's visit fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get("/search/", SEARCH).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    added = visitor.post(
+        f"/shortlist/add/{listing.pk}/",
+        {"csrfmiddlewaretoken": token, "next": "/shortlist/"},
+    )
+    assert added.status_code == 302
+    assert "Adult Evening IOP" in visitor.get("/shortlist/").content.decode()
+
+
+def test_a_visitor_with_a_shortlist_sees_their_own_rows(client, kept, listing):
+    client.get("/search/", SEARCH)
+    client.post(f"/shortlist/add/{listing.pk}/")
+    page = client.get("/search/", SEARCH).content.decode()
+    assert "On your shortlist" in page
+    assert "On your shortlist" not in Client().get("/search/", SEARCH).content.decode()
