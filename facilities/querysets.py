@@ -4,9 +4,9 @@ import math
 from collections import defaultdict
 
 from django.apps import apps
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import ASin, Coalesce, Cos, Power, Radians, Sin, Sqrt
+from django.db import connections, models, router
+from django.db.models import Exists, F, FloatField, Func, OuterRef, Q
+from django.db.models.functions import Coalesce, Sqrt
 
 from facilities import directory_version
 
@@ -26,31 +26,67 @@ def bounding_box(latitude, longitude, miles):
     return south, north, longitude - delta_lng, longitude + delta_lng
 
 
-def great_circle_miles(latitude, longitude, lat_field, lng_field):
-    """The haversine distance in miles from a point to the row's coordinates, in SQL."""
-    lat1, lng1 = math.radians(latitude), math.radians(longitude)
-    lat2, lng2 = Radians(F(lat_field)), Radians(F(lng_field))
-    half_chord = Power(Sin((lat2 - lat1) / 2), 2) + math.cos(lat1) * Cos(lat2) * Power(
-        Sin((lng2 - lng1) / 2), 2
-    )
-    return 2 * EARTH_RADIUS_MILES * ASin(Sqrt(half_chord))
-
-
 DEGREE = math.pi / 180
 
 
-def local_angle_squared(latitude, longitude, lat_field, lng_field):
+class PointFormula(Func):
+    """A formula of the row's latitude and longitude and a fixed point, written as one SQL
+    string: the same formula as a tree of Django expressions took longer to compile than
+    the statement took to run. `formula` names the columns {lat} and {lng}; its %s take
+    `params`, given for one use of each column."""
+
+    output_field = FloatField()
+    formula = ""
+
+    def __init__(self, latitude, longitude, lat_field, lng_field):
+        super().__init__(F(lat_field), F(lng_field))
+        self.latitude, self.longitude = latitude, longitude
+
+    def params(self):
+        raise NotImplementedError
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (lat, lat_params), (lng, lng_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        if lat_params or lng_params:  # columns never have any; say so if that changes
+            raise ValueError("PointFormula takes plain columns.")
+        return self.formula.format(lat=lat, lng=lng), self.params()
+
+
+class GreatCircleMiles(PointFormula):
+    """The haversine distance in miles from the point to the row's coordinates."""
+
+    formula = (
+        "(%s * ASIN(SQRT(POWER(SIN((RADIANS({lat}) - %s) / 2), 2)"
+        " + %s * COS(RADIANS({lat})) * POWER(SIN((RADIANS({lng}) - %s) / 2), 2))))"
+    )
+
+    def params(self):
+        lat1, lng1 = math.radians(self.latitude), math.radians(self.longitude)
+        return [2 * EARTH_RADIUS_MILES, lat1, math.cos(lat1), lng1]
+
+
+class LocalAngleSquared(PointFormula):
     """The squared angle (radians²) between the point and the row, on the plane tangent at
     their mean latitude: arithmetic and one cosine per row, where the haversine needs eight
     functions (Python callbacks on SQLite). It stays within 0.45 % of the great-circle
     distance out to 400 miles, even at 70° north; `beyond()` uses the haversine farther."""
-    north = (F(lat_field) - latitude) * DEGREE
-    east = (F(lng_field) - longitude) * DEGREE * Cos((F(lat_field) + latitude) * (DEGREE / 2))
-    return north * north + east * east
+
+    formula = (
+        "((({lat} - %s) * %s) * (({lat} - %s) * %s)"
+        " + (({lng} - %s) * %s * COS(({lat} + %s) * %s))"
+        " * (({lng} - %s) * %s * COS(({lat} + %s) * %s)))"
+    )
+
+    def params(self):
+        north = [self.latitude, DEGREE]
+        east = [self.longitude, DEGREE, self.latitude, DEGREE / 2]
+        return north * 2 + east * 2
 
 
 def local_miles(latitude, longitude, lat_field, lng_field):
-    return EARTH_RADIUS_MILES * Sqrt(local_angle_squared(latitude, longitude, lat_field, lng_field))
+    return EARTH_RADIUS_MILES * Sqrt(LocalAngleSquared(latitude, longitude, lat_field, lng_field))
 
 
 BY_NAME = ("facility__name", "facility_id", "name", "pk")
@@ -125,47 +161,75 @@ def vocabulary_terms(model, needed=()):
     return terms[model]
 
 
-def load_terms(owners, relations):
-    """Set loaded_relations[relation] on each owner (programs, or facilities) from one query
-    a relation over the links' ids, each id mapped to the term held in memory: no model
-    instance a link, as prefetch_related would make. An owner may come twice (a program both
-    online and among the nearest beyond the radius): each instance gets its terms."""
-    if not owners:
-        return
-    model = type(owners[0])
-    ids = {owner.pk for owner in owners}
-    for relation in relations:
+def term_links(owners_by_relation):
+    """{(relation, owner id): [term ids]} for each (model, relation, owner ids) asked, read in
+    one statement: a UNION ALL of the link tables, the ids written into it as integers (they
+    come from the database), so there is no limit on parameters and nothing to compile."""
+    model_of = {}
+    parts = []
+    connection = connections[router.db_for_read(owners_by_relation[0][0])]  # a replica, maybe
+    quote = connection.ops.quote_name
+    for index, (model, relation, owner_ids) in enumerate(owners_by_relation):
+        if not owner_ids:
+            continue
         field = model._meta.get_field(relation)
-        owner_column = field.m2m_field_name()
-        links = field.remote_field.through.objects.filter(**{f"{owner_column}_id__in": ids})
-        links = list(
-            links.values_list(f"{owner_column}_id", f"{field.m2m_reverse_field_name()}_id")
+        model_of[index] = (relation, field.related_model)
+        table = quote(field.remote_field.through._meta.db_table)
+        owner_column = quote(f"{field.m2m_field_name()}_id")
+        term_column = quote(f"{field.m2m_reverse_field_name()}_id")
+        ids = ", ".join(str(int(pk)) for pk in owner_ids)
+        parts.append(
+            f"SELECT {index}, {owner_column}, {term_column} FROM {table} "
+            f"WHERE {owner_column} IN ({ids})"
         )
-        terms = vocabulary_terms(field.related_model, needed={term_id for _, term_id in links})
-        found = defaultdict(list)
-        for owner_id, term_id in links:
-            found[owner_id].append(terms[term_id])
-        for terms_of_owner in found.values():
-            terms_of_owner.sort(key=lambda term: (term.position, term.label))
-        for owner in owners:
-            owner.__dict__.setdefault("loaded_relations", {})[relation] = found[owner.pk]
+    links = defaultdict(list)
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts))
+            for index, owner_id, term_id in cursor.fetchall():
+                links[model_of[index][0], owner_id].append(term_id)
+    return links, dict(model_of.values())
 
 
 def load_answers(programs):
     """Load what a result row reads (facilities.answers, the API) for programs already
-    fetched with their facility: a fixed number of queries, whatever the number of programs.
-    The search's hot path; with_answers() does the same through prefetch_related."""
+    fetched with their facility, in two queries whatever the number of programs: the links
+    to the vocabularies, whose terms are held in memory, and the sessions. The search's hot
+    path; with_answers() does the same through prefetch_related, a query and a model
+    instance a link. A program may come twice (online and among the nearest beyond the
+    radius): each instance gets its answers."""
     programs = list(programs)
     if not programs:
         return programs
-    load_terms(programs, PROGRAM_TERM_RELATIONS)
-    load_terms([program.facility for program in programs], FACILITY_ANSWER_RELATIONS)
+    Program, Facility = type(programs[0]), type(programs[0].facility)
+    program_ids = {program.pk for program in programs}
+    facility_ids = {program.facility_id for program in programs}
+    links, vocabulary_of = term_links(
+        [(Program, relation, program_ids) for relation in PROGRAM_TERM_RELATIONS]
+        + [(Facility, relation, facility_ids) for relation in FACILITY_ANSWER_RELATIONS]
+    )
+    terms = {
+        relation: vocabulary_terms(
+            model, needed={t for (r, _), ids in links.items() if r == relation for t in ids}
+        )
+        for relation, model in vocabulary_of.items()
+    }
+
+    def in_order(relation, owner_id):
+        found = [terms[relation][term_id] for term_id in links.get((relation, owner_id), ())]
+        return sorted(found, key=lambda term: (term.position, term.label))
+
     Session = apps.get_model("facilities", "Session")
     sessions = defaultdict(list)
-    for session in Session.objects.filter(program__in={program.pk for program in programs}):
+    for session in Session.objects.filter(program__in=program_ids):
         sessions[session.program_id].append(session)
     for program in programs:
-        program.__dict__.setdefault("loaded_relations", {})["sessions"] = sessions[program.pk]
+        loaded = {relation: in_order(relation, program.pk) for relation in PROGRAM_TERM_RELATIONS}
+        program.__dict__["loaded_relations"] = loaded | {"sessions": sessions[program.pk]}
+        facility = program.facility
+        facility.__dict__["loaded_relations"] = {
+            relation: in_order(relation, facility.pk) for relation in FACILITY_ANSWER_RELATIONS
+        }
     return programs
 
 
@@ -193,7 +257,7 @@ class ProgramQuerySet(models.QuerySet):
     def with_distance(self, latitude, longitude):
         """Annotate `distance_miles` from the point (great-circle miles)."""
         return self.annotate(
-            distance_miles=great_circle_miles(
+            distance_miles=GreatCircleMiles(
                 latitude, longitude, "facility__latitude", "facility__longitude"
             )
         )
@@ -210,7 +274,7 @@ class ProgramQuerySet(models.QuerySet):
             nearest = in_the_box.with_distance(latitude, longitude)
             return nearest.filter(distance_miles__lte=miles).order_by("distance_miles", *BY_NAME)
         return (
-            in_the_box.alias(angle_squared=local_angle_squared(latitude, longitude, *fields))
+            in_the_box.alias(angle_squared=LocalAngleSquared(latitude, longitude, *fields))
             .filter(angle_squared__lte=(miles / EARTH_RADIUS_MILES) ** 2)
             .annotate(distance_miles=local_miles(latitude, longitude, *fields))
             .order_by("angle_squared", *BY_NAME)
@@ -219,7 +283,7 @@ class ProgramQuerySet(models.QuerySet):
     def farther_than(self, latitude, longitude, miles):
         """Programs farther than `miles` from the point, or not on the map. Rows outside the
         bounding box are farther by the box alone; only those inside need the exact distance."""
-        distance = great_circle_miles(
+        distance = GreatCircleMiles(
             latitude, longitude, "facility__latitude", "facility__longitude"
         )
         return self.alias(exact_miles=distance).filter(

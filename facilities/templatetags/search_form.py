@@ -1,5 +1,7 @@
+from html import escape
+
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from facilities.querysets import vocabulary_terms
 
@@ -45,21 +47,11 @@ def checkboxes(bound_field):
         choices = field.choices
     value = bound_field.value() or []
     chosen = {str(one) for one in (value if isinstance(value, list | tuple) else [value])}
-    base = bound_field.auto_id
-    options = format_html_join(
-        "",
-        '<div><label for="{0}_{1}"><input type="checkbox" name="{2}" value="{3}" '
-        'id="{0}_{1}"{4}> {5}</label></div>',
-        (
-            (
-                base,
-                index,
-                bound_field.html_name,
-                slug,
-                " checked" if str(slug) in chosen else "",
-                label,
-            )
-            for index, (slug, label) in enumerate(choices)
-        ),
+    base, name = escape(bound_field.auto_id), escape(bound_field.html_name)
+    options = "".join(
+        f'<div><label for="{base}_{index}"><input type="checkbox" name="{name}" '
+        f'value="{escape(str(slug))}" id="{base}_{index}"'
+        f"{' checked' if str(slug) in chosen else ''}> {escape(str(label))}</label></div>"
+        for index, (slug, label) in enumerate(choices)
     )
-    return format_html('<div id="{}">{}</div>', base, options)
+    return mark_safe(f'<div id="{base}">{options}</div>')
