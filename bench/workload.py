@@ -24,6 +24,9 @@ BENCH_ENVIRONMENT = {
     # One client address sends every request: the per-address limits would answer 429.
     "RATELIMIT_ENABLE": "0",
     "LOG_LEVEL": "WARNING",
+    # Latency is of searches worked out: the cache of search answers is off unless a
+    # script turns it on (http_load.py --search-cache).
+    "SEARCH_CACHE_SECONDS": "0",
 }
 # Requests arrive as through the HTTPS proxy of production, so no redirect to https://.
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
@@ -90,6 +93,9 @@ def prepare():
     from django.core.management import call_command
     from django.db import connection
 
+    from facilities.geocoding import warm_up
+
+    warm_up()  # as iop_finder/wsgi.py does when a web process starts
     call_command("collectstatic", interactive=False, verbosity=0)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

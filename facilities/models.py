@@ -45,6 +45,10 @@ class VocabularyTerm(models.Model):
             return getattr(self, f"{field}_es") or getattr(self, field)
         return getattr(self, field)
 
+    def label_in(self, language):
+        """display_label for a language the caller already knows."""
+        return (self.label_es or self.label) if language == "es" else self.label
+
 
 class PaymentOption(VocabularyTerm):
     is_private_carrier = models.BooleanField(

@@ -113,13 +113,17 @@ def in_box(latitude, longitude, miles):
 
 def has_term(model_name, field_name, owner, slugs):
     """Exists(a link from the row's `owner` to a term of the vocabulary field with one of
-    the slugs). A subquery rather than a join, so rows are never repeated."""
+    the slugs). A subquery rather than a join, so rows are never repeated; on the terms' ids,
+    read from the vocabularies held in memory, so the planner sees which terms are asked
+    for (a common one, a rare one) and the subquery needs no join."""
     field = apps.get_model("facilities", model_name)._meta.get_field(field_name)
+    terms = vocabulary_terms(field.related_model)
+    ids = [term.pk for term in terms.values() if term.slug in slugs]
+    if len(ids) < len(set(slugs)):  # a term added since, or a slug that is no term
+        terms = vocabulary_terms(field.related_model, fresh=True)
+        ids = [term.pk for term in terms.values() if term.slug in slugs]
     links = field.remote_field.through.objects.filter(
-        **{
-            field.m2m_field_name(): OuterRef(owner),
-            f"{field.m2m_reverse_field_name()}__slug__in": slugs,
-        }
+        **{field.m2m_field_name(): OuterRef(owner), f"{field.m2m_reverse_field_name()}_id__in": ids}
     )
     return Exists(links)
 
@@ -148,15 +152,16 @@ def linked(instance, relation):
 _vocabularies = {"version": None, "terms": {}}
 
 
-def vocabulary_terms(model, needed=()):
-    """{id: term} of a vocabulary, held in memory until the directory's version changes (or
-    a term it lacks is `needed`): a handful of rows each, read by every result row."""
+def vocabulary_terms(model, fresh=False):
+    """{id: term} of a vocabulary, held in memory until the directory's version changes: a
+    handful of rows each, read by every search. `fresh` reads them again now, for a term
+    the caller knows exists and does not find."""
     version = directory_version.current()
     if _vocabularies["version"] != version:
         _vocabularies["terms"] = {}
         _vocabularies["version"] = version
     terms = _vocabularies["terms"]
-    if model not in terms or not terms[model].keys() >= set(needed):
+    if fresh or model not in terms:
         terms[model] = {term.pk: term for term in model.objects.all()}
     return terms[model]
 
@@ -208,12 +213,12 @@ def load_answers(programs):
         [(Program, relation, program_ids) for relation in PROGRAM_TERM_RELATIONS]
         + [(Facility, relation, facility_ids) for relation in FACILITY_ANSWER_RELATIONS]
     )
-    terms = {
-        relation: vocabulary_terms(
-            model, needed={t for (r, _), ids in links.items() if r == relation for t in ids}
-        )
-        for relation, model in vocabulary_of.items()
-    }
+    terms = {}
+    for relation, model in vocabulary_of.items():
+        terms[relation] = vocabulary_terms(model)
+        linked_ids = {term_id for (r, _), ids in links.items() if r == relation for term_id in ids}
+        if not terms[relation].keys() >= linked_ids:  # a term added since
+            terms[relation] = vocabulary_terms(model, fresh=True)
 
     def in_order(relation, owner_id):
         found = [terms[relation][term_id] for term_id in links.get((relation, owner_id), ())]
