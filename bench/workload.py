@@ -88,18 +88,17 @@ def seed_directory(count, seed=1):
 
 
 def prepare():
-    """Collect static files (the manifest storage needs them) and, on PostgreSQL, ANALYZE,
-    as autovacuum would have done on a live database after a bulk load."""
+    """Collect static files (the manifest storage needs them); on PostgreSQL, ANALYZE, as
+    autovacuum would have done on a live database after a bulk load; then start as a web
+    process does (iop_finder/wsgi.py: the geocoder's data read, gc.freeze())."""
     from django.core.management import call_command
     from django.db import connection
 
-    from facilities.geocoding import warm_up
-
-    warm_up()  # as iop_finder/wsgi.py does when a web process starts
     call_command("collectstatic", interactive=False, verbosity=0)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    import iop_finder.wsgi  # noqa: F401
 
 
 def describe_database():

@@ -5,10 +5,11 @@ order; a question without data reads "Not listed — ask when you call".
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from facilities.querysets import linked
 
@@ -99,8 +100,15 @@ def clock(moment):
 
 
 def session_text(session):
-    day = WEEKDAYS_ABBR[session.weekday]  # Django's own "Mon", "lun"…; Monday is 0 in both
-    return f"{day} {clock(session.start_time)}–{clock(session.end_time)}"
+    return session_words(get_language(), session.weekday, session.start_time, session.end_time)
+
+
+@lru_cache(maxsize=4096)
+def session_words(language, weekday, start, end):
+    """ "Mon 6 pm–9 pm" in the language: a results page writes some 80 of them, and most
+    programs meet at a few common times, so each is worked out once."""
+    day = WEEKDAYS_ABBR[weekday]  # Django's own "Mon", "lun"…; Monday is 0 in both
+    return f"{day} {clock(start)}–{clock(end)}"
 
 
 def plural_number(number):
