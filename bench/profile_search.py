@@ -46,8 +46,10 @@ def kind_of(sql):
     table = re.search(r'FROM "(\w+)"', sql)
     table = table[1].removeprefix("facilities_") if table else "?"
     what = "COUNT" if "COUNT(" in sql[:40] else "SELECT"
+    if " UNION ALL " in sql:
+        return "SELECT the rows' vocabulary links (one statement)"
     if '"facilities_facility"."latitude"' in sql:
-        if "serves_states" in sql:
+        if '"facilities_onlinereach"' in sql:
             return f"{what} online programs beyond the radius"
         if '"latitude" BETWEEN' in sql:
             return f"{what} programs within the radius (box, then distance)"
