@@ -4,6 +4,7 @@ Run from the project folder, on a seeded bench database (see bench/search_latenc
 
     .venv/bin/python bench/http_load.py [--workers 3] [--connections 32] [--duration 30]
         [--urls 400] [--api-share 0] [--database-url URL] [--seed-count N]
+        [--search-cache SECONDS] [--redis-url URL]
 
 `--workers 2,3,4` measures each count of workers in turn. Needs wrk: when it is missing the
 script says so and runs `apt-get install -y wrk`.
@@ -15,6 +16,10 @@ warms up for 5 s, then runs wrk with the given connections for the given seconds
 over varied search URLs (bench/workload.py; bench/rotate_urls.lua rotates through them, sent
 as through the HTTPS proxy), and stops gunicorn. The per-address rate limits are off
 (RATELIMIT_ENABLE=0): every request comes from one address.
+
+`--search-cache 300` turns on the cache of search answers (off by default, so every search
+is worked out; with it, a URL asked again is answered from the cache, as repeated searches are
+in production) and `--redis-url` shares it between the workers.
 
 Prints requests a second, latency p50/p90/p99/max, the responses by status class and the
 socket errors; any response that is not 2xx or 3xx, and any socket error (a request still
@@ -171,6 +176,13 @@ def main():
     parser.add_argument("--seed", type=int, default=11, help="seed of the searches")
     parser.add_argument("--database-url")
     parser.add_argument("--seed-count", type=int, help="seed_synthetic --count N --clear first")
+    parser.add_argument(
+        "--search-cache",
+        type=int,
+        default=0,
+        help="SEARCH_CACHE_SECONDS for gunicorn: 0 (every search worked out) or e.g. 300",
+    )
+    parser.add_argument("--redis-url", help="REDIS_URL for gunicorn: one cache for the workers")
     args = parser.parse_args()
     if not 10 <= args.duration <= 120 or not 1 <= args.connections <= 256:
         raise SystemExit("--duration must be 10 to 120 seconds, --connections 1 to 256.")
@@ -180,6 +192,9 @@ def main():
 
     ensure_wrk()
     environment = workload.configure(workload.database_url(args.database_url), "127.0.0.1")
+    environment["SEARCH_CACHE_SECONDS"] = str(args.search_cache)
+    if args.redis_url:
+        environment["REDIS_URL"] = args.redis_url
     seeded = workload.seed_directory(args.seed_count) if args.seed_count else None
     workload.prepare()
     database = workload.describe_database()
@@ -198,6 +213,11 @@ def main():
         f"{args.urls} search URLs ({args.api_share:.0%} API), {args.connections} connections, "
         f"{args.duration} s after a {WARM_UP_SECONDS} s warm-up; logs in {logs}"
     )
+    kept = "off: every search worked out"
+    if args.search_cache:
+        shared = "in Redis" if args.redis_url else "in each worker's memory"
+        kept = f"{args.search_cache} s, {shared}; the URLs repeat, so most answers are kept ones"
+    print(f"search cache: {kept}")
     print(
         f"\n{'workers':>7}{'req/s':>9}{'p50 ms':>9}{'p90':>9}{'p99':>9}{'max':>9}"
         f"{'2xx':>8}{'3xx':>6}{'4xx':>6}{'5xx':>6}{'socket':>7}{'errors':>7}  load avg"

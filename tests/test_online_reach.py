@@ -1,10 +1,14 @@
 """Online programs that may legally serve the searcher's state, wherever they are based."""
 
+import io
 import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
+from facilities.importers.directory import import_directory
+from facilities.models import OnlineReach, Program
 from tests.conftest import make_facility, make_program
 
 PHOENIX = (33.4484, -112.0740)
@@ -173,3 +177,53 @@ def test_facility_and_compare_pages_say_which_states_are_served_online(client, p
     facility_page = client.get(phoenix_online.facility.get_absolute_url()).content
     compare_page = client.get("/compare/", {"programs": f"{phoenix_online.pk},{other.pk}"}).content
     assert b"Serves online: AZ, CA" in facility_page and b"<td>AZ, CA</td>" in compare_page
+
+
+# --- The states each online program reaches, kept for the search ----------------------------
+
+
+def reached(program):
+    return sorted(OnlineReach.objects.filter(program=program).values_list("state", flat=True))
+
+
+def test_the_states_reached_follow_the_program_as_a_curator_edits_it(phoenix_online):
+    assert reached(phoenix_online) == ["AZ", "CA"]
+    phoenix_online.serves_states = "NV"
+    phoenix_online.save()
+    assert reached(phoenix_online) == ["NV"]
+    phoenix_online.format = "in_person"
+    phoenix_online.save()
+    assert reached(phoenix_online) == []
+
+
+def test_a_program_listing_no_states_follows_its_facility_when_it_moves(db):
+    program = make_program(make_facility(state="AZ"), format="hybrid")
+    assert reached(program) == ["AZ"]
+    facility = program.facility
+    facility.state = "NM"
+    facility.save()
+    assert reached(program) == ["NM"]
+
+
+def test_an_import_and_the_synthetic_directory_write_what_they_reach(db, tmp_path):
+    records = [
+        {
+            "name": "Mesa Virtual Care", "city": "Mesa", "state": "AZ", "zip_code": "85201",
+            "programs": [
+                {"name": "Online IOP", "focus": "mental_health", "format": "telehealth",
+                 "serves_states": ["AZ", "UT"]},
+                {"name": "Clinic IOP", "focus": "mental_health", "format": "in_person"},
+            ],
+        }
+    ]  # fmt: skip
+    import_directory(((f"index {i}", r) for i, r in enumerate(records)), source="import:test")
+    imported = Program.objects.get(name="Online IOP")
+    assert (
+        reached(imported) == ["AZ", "UT"] and reached(Program.objects.get(name="Clinic IOP")) == []
+    )
+
+    call_command("seed_synthetic", "--count", "60", stdout=io.StringIO())
+    synthetic = Program.objects.filter(facility__source="import:synthetic")
+    for program in synthetic.select_related("facility"):
+        assert reached(program) == sorted(program.online_states)
+    assert OnlineReach.objects.filter(program__in=synthetic).exists()

@@ -95,6 +95,29 @@ def test_a_facility_without_coordinates_never_appears_near_a_place(db):
     assert names(near_culver_city(250)) == ["Placed"]
 
 
+@pytest.mark.parametrize(
+    "far_points", [(SAN_DIEGO, PHOENIX), (PHOENIX, ANCHORAGE)], ids=["within 400 mi", "farther"]
+)
+def test_the_nearest_beyond_the_radius_come_nearest_first_however_far(db, far_points):
+    """Found in widening circles, or by measuring every program past 400 miles."""
+    nearer, farther = far_points
+    program_at(farther, "Farther")
+    program_at(nearer, "Nearer")
+    assert names(search("location=90230&radius=5").nearest_beyond_radius()) == [
+        "Nearer",
+        "Farther",
+    ]
+
+
+def test_a_circle_holding_five_nearer_programs_ends_the_look_for_the_nearest(db):
+    program_at(PHOENIX, "Phoenix")
+    for n in range(5):
+        program_at(SAN_DIEGO, f"San Diego {n}")
+    assert names(search("location=90230&radius=5").nearest_beyond_radius()) == [
+        f"San Diego {n}" for n in range(5)
+    ]
+
+
 def test_a_facility_without_coordinates_is_not_offered_beyond_the_radius(db):
     program_at(PHOENIX, "Far")
     program_at(None, "Unplaced")
