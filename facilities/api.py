@@ -24,6 +24,7 @@ from facilities.filters import RADIUS_CHOICES, SORT_CHOICES, ProgramFilter
 from facilities.geocoding import NOT_FOUND_MESSAGE
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
+from facilities.result_lists import COUNT_LIMIT
 from facilities.search_cache import kept_search
 from facilities.serializers import FacilitySerializer, ProgramSerializer
 
@@ -48,14 +49,38 @@ class Pagination(PageNumberPagination):
         except NotFound:
             raise ValidationError({"page": ["There is no such page of results."]}) from None
 
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        exact = getattr(self.page.paginator.object_list, "exact", True)
+        response.data = {"count": response.data["count"], "count_exact": exact} | {
+            key: value for key, value in response.data.items() if key != "count"
+        }
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": f"false when more than {COUNT_LIMIT:,} programs match: the count "
+            f"and the pages stop at {COUNT_LIMIT:,} (for the nearby programs and again for "
+            "the online ones); narrow the search to see the others.",
+        }
+        schema["required"] = [*schema.get("required", []), "count_exact"]
+        return schema
+
 
 class ChainedResults:
-    """Querysets read one after the other as one list, so a page can run from the nearby
-    programs into the online ones; each queryset is counted and sliced in the database."""
+    """Result lists (facilities.result_lists) read one after the other as one list, so a page
+    can run from the nearby programs into the online ones; each is counted and sliced in the
+    database."""
 
     def __init__(self, *querysets):
         self.querysets = querysets
         self.counts = None
+
+    @property
+    def exact(self):
+        return all(part.exact for part in self.querysets)
 
     def count(self):
         if self.counts is None:
@@ -156,18 +181,11 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError(filterset.errors)
         self.filterset = filterset
         if not filterset.place:
-            return filterset.qs
-        nearby = filterset.qs.annotate(reach=Value("nearby"))
+            return filterset.nearby_results()
+        nearby = filterset.nearby_results(reach=Value("nearby"))
         if not filterset.form.cleaned_data["include_online"]:
             return nearby
-        place = filterset.place
-        online = (
-            filterset.online_beyond_radius()
-            .with_distance(place.latitude, place.longitude)  # its true distance, for the item
-            .select_related("facility")
-            .annotate(reach=Value("online"))
-        )
-        return ChainedResults(nearby, online)
+        return ChainedResults(nearby, filterset.online_results(reach=Value("online")))
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

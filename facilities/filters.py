@@ -24,6 +24,7 @@ from facilities.models import (
     Program,
     TransitionSupport,
 )
+from facilities.result_lists import CountedUpTo, NearestFirst
 
 
 def miles_text(miles):
@@ -282,21 +283,36 @@ class ProgramFilter(django_filters.FilterSet):
         formats = self.form.cleaned_data.get("format") or []
         return "telehealth" in formats and "in_person" not in formats
 
-    def online_beyond_radius(self):
+    def nearby_results(self, **annotations):
+        """The programs for the list, with their facility (and any `annotations`), counted
+        up to COUNT_LIMIT; nearest first in widening circles when sorted by distance."""
+        matching = self.matching().select_related("facility").annotate(**annotations)
+        if self.place and self.sort == "distance":
+            place = self.place
+            return NearestFirst(matching, place.latitude, place.longitude, within=self.radius)
+        return CountedUpTo(self.filter_queryset(matching))
+
+    def online_results(self, **annotations):
         """Telehealth and hybrid programs licensed for the searcher's state that are farther
-        than the radius, with every other filter applied; by name unless sorted otherwise."""
+        than the radius, with every other filter applied: nearest first (whoever may ask
+        to see the person sometimes), unless sorted by name or verification."""
         if not self.shows_online_section:
-            return self.queryset.none()
+            return CountedUpTo(self.queryset.none())
         place = self.place
-        queryset = (
+        matching = (
             self.matching()
             .reaching_online(place.state)
-            .farther_than(place.latitude, place.longitude, self.radius)
+            .select_related("facility")
+            .annotate(**annotations)
         )
+        if self.sort == "distance":
+            return NearestFirst(matching, place.latitude, place.longitude, beyond=self.radius)
+        farther = matching.farther_than(place.latitude, place.longitude, self.radius)
+        farther = farther.with_distance(place.latitude, place.longitude)
         if self.sort == "verified":
             latest_first = F("facility__last_verified_at").desc(nulls_last=True)
-            return queryset.order_by(latest_first, *ORDER_BY_NAME)
-        return queryset.order_by(*ORDER_BY_NAME)
+            return CountedUpTo(farther.order_by(latest_first, *ORDER_BY_NAME))
+        return CountedUpTo(farther.order_by(*ORDER_BY_NAME))
 
     def nearest_beyond_radius(self, limit=5):
         """When nothing is within the radius: the nearest programs that match, farther out."""

@@ -13,6 +13,7 @@ from facilities.filters import ProgramFilter
 from facilities.forms import parse_program_ids, published_programs
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
+from facilities.result_lists import COUNT_LIMIT
 from facilities.search_cache import kept_search
 from facilities.shortlist import saved_ids
 
@@ -44,11 +45,11 @@ def search_results(filterset):
     """The nearby programs, the online ones beyond the radius and, when nothing is near, the
     nearest farther away: each row with its answers, loaded for all rows at once."""
     data = filterset.form.cleaned_data
-    page, page_message = paginate(filterset.qs.select_related("facility"), data.get("page"))
+    page, page_message = paginate(filterset.nearby_results(), data.get("page"))
     rows = list(page)
     online_page, online_rows = None, []
     if filterset.shows_online_section:
-        online = filterset.online_beyond_radius().select_related("facility")
+        online = filterset.online_results()
         online_page, _ = paginate(online, data.get("online_page"), ONLINE_PER_PAGE)
         online_rows = list(online_page)
     beyond = []
@@ -60,7 +61,10 @@ def search_results(filterset):
         "page": page,
         "page_message": page_message,
         "results": [(program, answers_for(program, asked)) for program in rows],
+        "nearby_exact": page.paginator.object_list.exact,
         "online_page": online_page,
+        "online_exact": online_page is None or online_page.paginator.object_list.exact,
+        "count_limit": COUNT_LIMIT,
         "online": [(program, answers_for(program, asked)) for program in online_rows],
         "beyond_radius": [(program, answers_for(program, asked)) for program in beyond],
         "place": filterset.place,

@@ -1,0 +1,65 @@
+"""Result lists with bounded work: counts that stop at a limit, pages read from the smallest
+circle that holds them, in the same order as measuring every program."""
+
+import random
+
+import pytest
+
+import facilities.result_lists as result_lists
+import facilities.views as views
+from facilities.models import Program
+from facilities.result_lists import CountedUpTo, NearestFirst
+from tests.conftest import CULVER_CITY
+from tests.test_search_filters import away, program_at
+
+
+@pytest.fixture
+def scattered(db):
+    """40 programs within 25 miles of Culver City, 6 more from 25 to 300 miles."""
+    rng = random.Random(3)
+    for n in range(40):
+        program_at(away(rng.uniform(0.2, 24.5), rng.uniform(0, 360)), f"Near {n:02}")
+    for n, miles in enumerate((30, 60, 120, 180, 250, 300)):
+        program_at(away(miles, rng.uniform(0, 360)), f"Far {n}")
+
+
+def ids(programs):
+    return [program.pk for program in programs]
+
+
+@pytest.mark.parametrize("start, stop", [(0, 5), (0, 20), (5, 10), (20, 40), (35, 45)])
+def test_a_page_nearest_first_is_the_same_as_measuring_every_program(scattered, start, stop):
+    programs = Program.objects.published()
+    everything = list(programs.near(*CULVER_CITY, 25))
+    listed = NearestFirst(programs, *CULVER_CITY, within=25)
+    assert ids(listed[start:stop]) == ids(everything[start:stop])
+    assert listed.count() == 40 and listed.exact
+
+
+@pytest.mark.parametrize("start, stop", [(0, 3), (2, 6)])
+def test_programs_beyond_the_radius_come_nearest_first_too(scattered, start, stop):
+    programs = Program.objects.published()
+    everything = list(programs.beyond(*CULVER_CITY, 25))
+    listed = NearestFirst(programs, *CULVER_CITY, beyond=25)
+    assert ids(listed[start:stop]) == ids(everything[start:stop])
+    assert [p.name for p in listed[0:6]] == [f"Far {n}" for n in range(6)]
+
+
+def test_a_count_stops_at_the_limit_and_says_it_is_not_exact(scattered, monkeypatch):
+    monkeypatch.setattr(result_lists, "COUNT_LIMIT", 10)
+    counted = CountedUpTo(Program.objects.published())
+    assert counted.count() == 10 and not counted.exact
+
+
+def test_the_page_says_more_than_the_limit_when_the_count_stops(client, scattered, monkeypatch):
+    monkeypatch.setattr(result_lists, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(views, "COUNT_LIMIT", 10)
+    page = client.get("/search/", {"location": "90230", "radius": 25}).content.decode()
+    assert "More than 10 programs within 25 miles of Culver City, CA 90230" in page
+    assert "Only the first 10 are shown" in page
+    spanish = client.get("/es/search/", {"location": "90230", "radius": 25}).content.decode()
+    assert "Más de 10 programas a menos de 25 millas" in spanish
+    api = client.get("/api/v1/programs/", {"location": "90230", "radius": 25}).json()
+    assert api["count"] == 10 and api["count_exact"] is False
+    exact = client.get("/api/v1/programs/", {"location": "90230", "radius": 5}).json()
+    assert exact["count_exact"] is True and exact["count"] < 10
