@@ -299,15 +299,14 @@ class ProgramFilter(django_filters.FilterSet):
         if not self.shows_online_section:
             return CountedUpTo(self.queryset.none())
         place = self.place
-        matching = (
-            self.matching()
-            .reaching_online(place.state)
-            .select_related("facility")
-            .annotate(**annotations)
-        )
+        matching = self.matching().select_related("facility").annotate(**annotations)
         if self.sort == "distance":
-            return NearestFirst(matching, place.latitude, place.longitude, beyond=self.radius)
-        farther = matching.farther_than(place.latitude, place.longitude, self.radius)
+            return NearestFirst(
+                matching, place.latitude, place.longitude, beyond=self.radius, reach=place.state
+            )
+        farther = matching.reaching_online(place.state).farther_than(
+            place.latitude, place.longitude, self.radius
+        )
         farther = farther.with_distance(place.latitude, place.longitude)
         if self.sort == "verified":
             latest_first = F("facility__last_verified_at").desc(nulls_last=True)

@@ -376,11 +376,15 @@ class OnlineReach(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="online_reach")
     state = models.CharField(max_length=2)
+    # The facility's point, copied so the index finds a state's online programs near a place.
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["state", "program"], name="online_reach_once")
         ]
+        indexes = [models.Index(fields=["state", "latitude", "longitude"])]
 
     def __str__(self):
         return f"{self.program_id} reaches {self.state}"
@@ -389,9 +393,16 @@ class OnlineReach(models.Model):
 def refresh_online_reach(programs):
     """Rewrite the OnlineReach rows of the programs (a queryset) from what they say now."""
     rows = [
-        OnlineReach(program_id=pk, state=state)
-        for pk, program_format, serves, facility_state in programs.values_list(
-            "pk", "format", "serves_states", "facility__state"
+        OnlineReach(program_id=pk, state=state, latitude=latitude, longitude=longitude)
+        for pk, program_format, serves, facility_state, latitude, longitude in (
+            programs.values_list(
+                "pk",
+                "format",
+                "serves_states",
+                "facility__state",
+                "facility__latitude",
+                "facility__longitude",
+            )
         )
         for state in online_states(program_format, serves, facility_state)
     ]

@@ -99,16 +99,17 @@ def crosses_antimeridian(latitude, longitude, miles):
     return west < -180 or east > 180
 
 
-def in_box(latitude, longitude, miles):
-    """Q: the facility is inside the bounding box of the circle (the indexed prefilter)."""
+def in_box(latitude, longitude, miles, point="facility__"):
+    """Q: the facility (or the `point` fields named by that prefix) is inside the bounding
+    box of the circle: the indexed prefilter."""
     south, north, west, east = bounding_box(latitude, longitude, miles)
-    box = Q(facility__latitude__range=(south, north))
+    box = Q(**{f"{point}latitude__range": (south, north)})
     if west < -180 or east > 180:  # the box crosses the antimeridian
         return box & (
-            Q(facility__longitude__gte=(west + 540) % 360 - 180)
-            | Q(facility__longitude__lte=(east + 540) % 360 - 180)
+            Q(**{f"{point}longitude__gte": (west + 540) % 360 - 180})
+            | Q(**{f"{point}longitude__lte": (east + 540) % 360 - 180})
         )
-    return box & Q(facility__longitude__range=(west, east))
+    return box & Q(**{f"{point}longitude__range": (west, east)})
 
 
 def has_term(model_name, field_name, owner, slugs):
@@ -322,11 +323,17 @@ class ProgramQuerySet(models.QuerySet):
                 return found
         return list(self.beyond(latitude, longitude, miles)[:limit])
 
-    def reaching_online(self, state):
+    def reaching_online(self, state, near=None):
         """Telehealth and hybrid programs licensed to treat people in the state: the state is
         listed in `serves_states`, or none are listed and the facility is in that state
-        (Program.online_states, stored a row a state in OnlineReach)."""
-        return self.filter(online_reach__state=state)
+        (Program.online_states, stored a row a state in OnlineReach). `near`: (latitude,
+        longitude, miles), only those whose facility is in that circle's box, found through
+        the index on the reach rows' state and coordinates: in a city, a few of the many
+        programs around are online ones. One filter(), so one join to the reach rows."""
+        reach = Q(online_reach__state=state)
+        if near is not None:
+            reach &= in_box(*near, point="online_reach__")
+        return self.filter(reach)
 
     # --- The questions ------------------------------------------------------------------------
 

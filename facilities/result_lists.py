@@ -9,6 +9,8 @@ from the smallest circle around the place that holds it: a circle of r miles hol
 order, every program nearer than r.
 """
 
+import math
+
 from facilities.querysets import NEAREST_BEYOND_MILES
 
 COUNT_LIMIT = 1000
@@ -49,38 +51,48 @@ class NearestFirst(CountedUpTo):
     list), or beyond `beyond` miles with no outer bound (the online programs past the
     radius). A slice is read from the smallest of a few circles that holds all of it."""
 
-    def __init__(self, matching, latitude, longitude, *, within=None, beyond=0):
+    def __init__(self, matching, latitude, longitude, *, within=None, beyond=0, reach=None):
+        """`reach`: a state; only the online programs licensed for it, found through the
+        index of the states reached (ProgramQuerySet.reaching_online)."""
         self.matching, self.point = matching, (latitude, longitude)
-        self.within, self.beyond = within, beyond
+        self.within, self.beyond, self.reach = within, beyond, reach
         super().__init__(self.everything())
 
     def circle(self, miles):
         """The programs farther than `beyond` and within `miles`, nearest first."""
-        found = self.matching.near(*self.point, miles)
+        found = self.matching
+        if self.reach:
+            found = found.reaching_online(self.reach, near=(*self.point, miles))
+        found = found.near(*self.point, miles)
         return found.filter(distance_miles__gt=self.beyond) if self.beyond else found
 
     def everything(self):
         if self.within is not None:
             return self.circle(self.within)
-        return self.matching.beyond(*self.point, self.beyond)
+        found = self.matching.reaching_online(self.reach) if self.reach else self.matching
+        return found.beyond(*self.point, self.beyond)
 
-    def circles(self):
-        """Radii to try before everything: a quarter and a half of the radius, or twice
-        and four times the radius and on to NEAREST_BEYOND_MILES past it."""
+    def circles(self, stop):
+        """Radii to try before everything, only when more than COUNT_LIMIT programs match
+        (else reading them all costs little more than a circle would). Within a radius: the
+        circle that holds twice `stop` programs if they are spread evenly; beyond it: a
+        quarter and then a whole radius farther out."""
+        if self.exact:
+            return []
         if self.within is not None:
-            return [self.within / 4, self.within / 2]
-        radii, miles = [], max(self.beyond, 1)
-        while miles < NEAREST_BEYOND_MILES:
-            miles = min(miles * 4, NEAREST_BEYOND_MILES)
-            radii.append(miles)
-        return radii
+            share = min(1.0, 2 * stop / self.found())
+            return [max(self.within * math.sqrt(share), self.within / 16)]
+        return [
+            min(self.beyond * 1.25, NEAREST_BEYOND_MILES),
+            min(self.beyond * 2, NEAREST_BEYOND_MILES),
+        ]
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         start, stop = index.start or 0, index.stop
         if stop is not None and stop <= COUNT_LIMIT:
-            for miles in self.circles():
+            for miles in self.circles(stop):
                 if miles <= self.beyond:
                     continue
                 rows = list(self.circle(miles)[start:stop])

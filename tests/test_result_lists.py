@@ -27,22 +27,41 @@ def ids(programs):
     return [program.pk for program in programs]
 
 
-@pytest.mark.parametrize("start, stop", [(0, 5), (0, 20), (5, 10), (20, 40), (35, 45)])
-def test_a_page_nearest_first_is_the_same_as_measuring_every_program(scattered, start, stop):
+@pytest.fixture(params=[1000, 8], ids=["all counted", "counted up to 8"])
+def count_limit(request, monkeypatch):
+    """Past the limit a page is looked for in a smaller circle first; both ways agree."""
+    monkeypatch.setattr(result_lists, "COUNT_LIMIT", request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("start, stop", [(0, 5), (0, 20), (3, 6), (20, 40), (35, 45)])
+def test_a_page_nearest_first_is_the_same_as_measuring_every_program(
+    scattered, count_limit, start, stop
+):
     programs = Program.objects.published()
     everything = list(programs.near(*CULVER_CITY, 25))
     listed = NearestFirst(programs, *CULVER_CITY, within=25)
     assert ids(listed[start:stop]) == ids(everything[start:stop])
-    assert listed.count() == 40 and listed.exact
+    assert listed.count() == min(40, count_limit) and listed.exact == (count_limit >= 40)
 
 
 @pytest.mark.parametrize("start, stop", [(0, 3), (2, 6)])
-def test_programs_beyond_the_radius_come_nearest_first_too(scattered, start, stop):
+def test_programs_beyond_the_radius_come_nearest_first_too(scattered, count_limit, start, stop):
     programs = Program.objects.published()
     everything = list(programs.beyond(*CULVER_CITY, 25))
     listed = NearestFirst(programs, *CULVER_CITY, beyond=25)
     assert ids(listed[start:stop]) == ids(everything[start:stop])
     assert [p.name for p in listed[0:6]] == [f"Far {n}" for n in range(6)]
+
+
+def test_past_the_limit_a_first_page_comes_from_a_smaller_circle(scattered, monkeypatch):
+    monkeypatch.setattr(result_lists, "COUNT_LIMIT", 8)
+    listed = NearestFirst(Program.objects.published(), *CULVER_CITY, within=25)
+    read = []
+    circle = listed.circle
+    monkeypatch.setattr(listed, "circle", lambda miles: read.append(miles) or circle(miles))
+    first = listed[0:4]
+    assert len(first) == 4 and read and read[0] < 25
 
 
 def test_a_count_stops_at_the_limit_and_says_it_is_not_exact(scattered, monkeypatch):

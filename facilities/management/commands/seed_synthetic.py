@@ -636,13 +636,20 @@ class DirectoryWriter:
             all_sessions += sessions
             self.add_links(links, PROGRAM_TERMS, program.pk, record)
         Session.objects.bulk_create(all_sessions, batch_size=CHUNK * 4)
-        state_of = {facility.pk: facility.state for facility in facilities}
+        facility_of = {facility.pk: facility for facility in facilities}
         OnlineReach.objects.bulk_create(
             (
-                OnlineReach(program_id=program.pk, state=state)
+                OnlineReach(
+                    program_id=program.pk,
+                    state=state,
+                    latitude=facility_of[program.facility_id].latitude,
+                    longitude=facility_of[program.facility_id].longitude,
+                )
                 for program in programs
                 for state in online_states(
-                    program.format, program.serves_states, state_of[program.facility_id]
+                    program.format,
+                    program.serves_states,
+                    facility_of[program.facility_id].state,
                 )
             ),
             batch_size=CHUNK * 4,
