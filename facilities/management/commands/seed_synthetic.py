@@ -38,7 +38,7 @@ from facilities.models import (
     Program,
     Session,
     TransitionSupport,
-    online_states,
+    refresh_online_reach,
 )
 from facilities.schedule import schedule_facts
 from facilities.states import US_STATES
@@ -636,24 +636,8 @@ class DirectoryWriter:
             all_sessions += sessions
             self.add_links(links, PROGRAM_TERMS, program.pk, record)
         Session.objects.bulk_create(all_sessions, batch_size=CHUNK * 4)
-        facility_of = {facility.pk: facility for facility in facilities}
-        OnlineReach.objects.bulk_create(
-            (
-                OnlineReach(
-                    program_id=program.pk,
-                    state=state,
-                    latitude=facility_of[program.facility_id].latitude,
-                    longitude=facility_of[program.facility_id].longitude,
-                )
-                for program in programs
-                for state in online_states(
-                    program.format,
-                    program.serves_states,
-                    facility_of[program.facility_id].state,
-                )
-            ),
-            batch_size=CHUNK * 4,
-        )
+        # The states each online program reaches, as a curator's save would write them.
+        refresh_online_reach(Program.objects.filter(pk__range=(programs[0].pk, programs[-1].pk)))
         for field, rows in links.items():
             self.insert_links(field, rows)
             self.counts["links"] += len(rows)
