@@ -4,9 +4,9 @@ with work bounded however dense the directory is around the place.
 A search in a large city can match tens of thousands of programs. Counting all of them, and
 measuring all of them to find the nearest twenty, cost most of a search at 250,000
 facilities; no one reads past the first pages. So counts stop at COUNT_LIMIT (the page says
-"more than 1,000", the API `count_exact: false`), and a page of nearest-first results is read
-from the smallest circle around the place that holds it: a circle of r miles holds, in
-order, every program nearer than r.
+"more than 1,000", the API `count_exact: false`), and past that a page of nearest-first
+results is read first from a smaller circle around the place, sized from the count: a circle
+of r miles holds, in order, every program nearer than r.
 """
 
 import math
