@@ -12,12 +12,15 @@ from django.core.cache import cache
 from django.db import transaction
 
 KEY = "directory-version"
+# A token lasts this long at most: web processes that do not share a cache (no REDIS_URL)
+# each hold their own, and a change made through one reaches the others within this time.
+LIFETIME_SECONDS = 300
 
 
 def current():
     version = cache.get(KEY)
-    if version is None:  # never set, or evicted: any new token will do
-        cache.add(KEY, uuid4().hex, timeout=None)
+    if version is None:  # never set, expired or evicted: any new token will do
+        cache.add(KEY, uuid4().hex, timeout=LIFETIME_SECONDS)
         version = cache.get(KEY)
     return version
 
@@ -25,4 +28,4 @@ def current():
 def bump():
     """A new token, once the change is committed: a page made in between from the old rows
     would otherwise be stored under the new token."""
-    transaction.on_commit(lambda: cache.set(KEY, uuid4().hex, timeout=None))
+    transaction.on_commit(lambda: cache.set(KEY, uuid4().hex, timeout=LIFETIME_SECONDS))
