@@ -119,7 +119,7 @@ def measure(client, paths, log):
         for path in paths:
             first = len(log.statements)
             started = time.perf_counter()
-            client.get(path, secure=True, headers=workload.PROXY_HEADERS)
+            client.get(path)
             total = (time.perf_counter() - started) * 1000
             mine = log.statements[first:]
             requests.append((total, sum(s[1] for s in mine), len(mine)))
@@ -166,7 +166,7 @@ def profile(client, paths, name):
     profiler = Profiler(interval=0.0005)
     with profiler:
         for path in paths:
-            client.get(path, secure=True, headers=workload.PROXY_HEADERS)
+            client.get(path)
     output = f"/tmp/iop_profile_{name}.html"
     with open(output, "w", encoding="utf-8") as html:
         html.write(profiler.output_html())
@@ -187,15 +187,13 @@ def main():
     args = parser.parse_args()
 
     workload.configure(workload.database_url(args.database_url), "testserver")
-    from django.test import Client
-
     workload.prepare()
     print(f"database: {workload.describe_database()}")
-    client = Client()
+    client = workload.WsgiClient()
     queries = [query for _name, query in workload.searches(args.searches, seed=args.seed)]
     for query in queries[:5]:  # warm-up
-        client.get(f"/search/?{query}", secure=True, headers=workload.PROXY_HEADERS)
-        client.get(f"/api/v1/programs/?{query}", secure=True, headers=workload.PROXY_HEADERS)
+        client.get(f"/search/?{query}")
+        client.get(f"/api/v1/programs/?{query}")
     for label, prefix in ((PAGE, "/search/?"), (API, "/api/v1/programs/?")):
         log = SqlLog()
         requests, by_kind, templates = measure(client, [prefix + q for q in queries], log)

@@ -20,7 +20,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from facilities.filters import RADIUS_CHOICES, SORT_CHOICES, ProgramFilter
+from facilities.filters import RADIUS_CHOICES, SORT_CHOICES, ProgramFilter, VocabularyFilter
 from facilities.geocoding import NOT_FOUND_MESSAGE
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
@@ -253,13 +253,13 @@ def vocabularies(request):
     """Every value a search parameter takes: slug, label and a plain explanation."""
     results = []
     for parameter, filter_ in ProgramFilter.base_filters.items():
-        if isinstance(filter_, MultipleChoiceFilter) and "choices" in filter_.extra:
+        if isinstance(filter_, VocabularyFilter):
+            terms = list(filter_.vocabulary.objects.values("slug", "label", "explanation"))
+        elif isinstance(filter_, MultipleChoiceFilter):
             terms = [
                 {"slug": slug, "label": str(label), "explanation": ""}
                 for slug, label in filter_.extra["choices"]
             ]
-        elif "queryset" in filter_.extra:
-            terms = list(filter_.extra["queryset"].values("slug", "label", "explanation"))
         else:
             continue
         results.append({"parameter": parameter, "label": str(filter_.label), "terms": terms})

@@ -4,6 +4,8 @@ Each filter calls a ProgramQuerySet method; location, radius and sort are form f
 `filter_queryset` applies after the questions have narrowed the programs.
 """
 
+from functools import partial
+
 import django_filters
 from django import forms
 from django.db.models import F
@@ -24,6 +26,7 @@ from facilities.models import (
     Program,
     TransitionSupport,
 )
+from facilities.querysets import vocabulary_terms
 from facilities.result_lists import CountedUpTo, NearestFirst
 
 
@@ -126,14 +129,39 @@ def whole_number_filter(label, low, high, method, message):
     return filter_
 
 
+def vocabulary_choices(model):
+    """[(slug, label in the page's language)] of a vocabulary, in display order."""
+    terms = sorted(vocabulary_terms(model).values(), key=lambda term: (term.position, term.label))
+    return [(term.slug, term.display_label) for term in terms]
+
+
+class VocabularyField(forms.MultipleChoiceField):
+    """Slugs of a vocabulary, checked against its terms held in memory: no query, and no
+    QuerySet for each request's copy of the form to copy."""
+
+    def __init__(self, *, vocabulary, **kwargs):
+        self.vocabulary = vocabulary
+        super().__init__(choices=partial(vocabulary_choices, vocabulary), **kwargs)
+
+    def valid_value(self, value):
+        if any(term.slug == value for term in vocabulary_terms(self.vocabulary).values()):
+            return True
+        fresh = vocabulary_terms(self.vocabulary, fresh=True)  # a term added since
+        return any(term.slug == value for term in fresh.values())
+
+
+class VocabularyFilter(django_filters.MultipleChoiceFilter):
+    """A vocabulary's slugs; the filter's method gets the list of slugs ticked."""
+
+    field_class = VocabularyField
+
+    def __init__(self, vocabulary, **kwargs):
+        self.vocabulary = vocabulary
+        super().__init__(vocabulary=vocabulary, widget=forms.CheckboxSelectMultiple, **kwargs)
+
+
 def terms_filter(model, label, method):
-    return django_filters.ModelMultipleChoiceFilter(
-        queryset=model.objects.all(),
-        to_field_name="slug",
-        label=label,
-        method=method,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    return VocabularyFilter(model, label=label, method=method)
 
 
 def choices_filter(choices, label, method):
@@ -178,35 +206,46 @@ class ProgramFilter(django_filters.FilterSet):
         form = SearchForm
         fields = []
 
+    @classmethod
+    def form_class(cls, filters):
+        """The form of these filters, made once: django-filter makes one for each request."""
+        if "_form_class" not in cls.__dict__:
+            fields = {name: filter_.field for name, filter_ in filters.items()}
+            cls._form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._form_class
+
+    def get_form_class(self):
+        return self.form_class(self.filters)
+
     # --- Each filter: a QuerySet method ------------------------------------------------------
 
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_insurance(self, queryset, name, terms):
-        return queryset.paid_by([term.slug for term in terms])
+    def by_insurance(self, queryset, name, slugs):
+        return queryset.paid_by(slugs)
 
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_language(self, queryset, name, terms):
-        return queryset.speaking_any([term.slug for term in terms])
+    def by_language(self, queryset, name, slugs):
+        return queryset.speaking_any(slugs)
 
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_conditions(self, queryset, name, terms):
-        return queryset.having_all("conditions", [term.slug for term in terms])
+    def by_conditions(self, queryset, name, slugs):
+        return queryset.having_all("conditions", slugs)
 
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_populations(self, queryset, name, terms):
-        return queryset.having_all("populations", [term.slug for term in terms])
+    def by_populations(self, queryset, name, slugs):
+        return queryset.having_all("populations", slugs)
 
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_modalities(self, queryset, name, terms):
-        return queryset.having_all("modalities", [term.slug for term in terms])
+    def by_modalities(self, queryset, name, slugs):
+        return queryset.having_all("modalities", slugs)
 
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_philosophy(self, queryset, name, terms):
-        return queryset.having_all("philosophy", [term.slug for term in terms])
+    def by_philosophy(self, queryset, name, slugs):
+        return queryset.having_all("philosophy", slugs)
 
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_transition(self, queryset, name, terms):
-        return queryset.having_all("transition_supports", [term.slug for term in terms])
+    def by_transition(self, queryset, name, slugs):
+        return queryset.having_all("transition_supports", slugs)
 
     def by_focus(self, queryset, name, focuses):
         return queryset.with_focus(focuses)
@@ -256,7 +295,7 @@ class ProgramFilter(django_filters.FilterSet):
         queryset = self.queryset.all()
         for name, filter_ in self.filters.items():
             value = self.form.cleaned_data.get(name)
-            if is_set(value):  # an unticked list arrives as an empty QuerySet, not []
+            if is_set(value):
                 queryset = filter_.filter(queryset, value)
         return queryset
 

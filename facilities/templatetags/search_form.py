@@ -3,8 +3,6 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
-from facilities.querysets import vocabulary_terms
-
 register = template.Library()
 
 
@@ -34,17 +32,9 @@ def any_wrong(fields):
 @register.simple_tag
 def checkboxes(bound_field):
     """A multiple-choice field's checkboxes, marked up as Django's CheckboxSelectMultiple
-    does, written in Python from the vocabularies held in memory: the filter form has about
-    110 of them, and the widget templates spent some 15 ms a page on them."""
-    field = bound_field.field
-    if hasattr(field, "queryset"):  # a vocabulary: its slugs and labels, in display order
-        terms = sorted(
-            vocabulary_terms(field.queryset.model).values(),
-            key=lambda term: (term.position, term.label),
-        )
-        choices = [(term.slug, term.display_label) for term in terms]
-    else:
-        choices = field.choices
+    does, written in Python: the filter form has about 110 of them, and the widget
+    templates spent some 15 ms a page on them."""
+    choices = bound_field.field.choices  # a vocabulary's come from the terms in memory
     value = bound_field.value() or []
     chosen = {str(one) for one in (value if isinstance(value, list | tuple) else [value])}
     base, name = escape(bound_field.auto_id), escape(bound_field.html_name)
