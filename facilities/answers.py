@@ -68,7 +68,16 @@ class Answer:
         return bool(self.text or self.terms)
 
 
+# A results page writes some 240 answers, from few distinct values (lengths, ages, a few
+# common weekly schedules): each text is worked out once per language, then looked up.
+
+
 def duration_text(low, high):
+    return duration_words(get_language(), low, high)
+
+
+@lru_cache(maxsize=1024)
+def duration_words(language, low, high):
     if low and high:
         if low == high:
             return ngettext("About %(weeks)s week", "About %(weeks)s weeks", low) % {"weeks": low}
@@ -81,6 +90,11 @@ def duration_text(low, high):
 
 
 def age_text(low, high):
+    return age_words(get_language(), low, high)
+
+
+@lru_cache(maxsize=1024)
+def age_words(language, low, high):
     if low is not None and high is not None:
         return _("Ages %(low)s to %(high)s") % {"low": low, "high": high}
     if low is not None:
@@ -97,10 +111,6 @@ def clock(moment):
     if moment.hour < 12:
         return pgettext("clock", "%(time)s am") % {"time": time}
     return pgettext("clock", "%(time)s pm") % {"time": time}
-
-
-def session_text(session):
-    return session_words(get_language(), session.weekday, session.start_time, session.end_time)
 
 
 @lru_cache(maxsize=4096)
@@ -129,28 +139,51 @@ def hours_a_week(hours):
 
 def schedule_answer(program, answer):
     sessions = linked(program, "sessions")
-    format_ = program.get_format_display()
+    answer.text, notes = schedule_words(
+        get_language(),
+        program.format,
+        tuple((s.weekday, s.start_time, s.end_time) for s in sessions),
+        program.days_per_week,
+        program.hours_per_week,
+        tuple(program.time_of_day),
+        program.below_iop_minimum,
+        program.iop_minimum_hours,
+    )
+    answer.notes.extend(notes)
+
+
+@lru_cache(maxsize=4096)
+def schedule_words(language, format_, sessions, days, hours, buckets, below_minimum, minimum):
+    """(the schedule in a sentence, its notes) for a program's format and sessions, given
+    as (weekday, start, end), with the facts derived from them."""
+    format_words = choice_words(language, "format", format_)
     if not sessions:
-        answer.text = ""
-        answer.notes.append(_("Format: %(format)s.") % {"format": format_})
-        return
-    times = ", ".join(str(TIME_OF_DAY_WORDS[bucket]) for bucket in program.time_of_day)
-    answer.text = _("%(days)s, %(hours)s (%(times)s). %(format)s. %(sessions)s.") % {
-        "days": days_a_week(program.days_per_week),
-        "hours": hours_a_week(program.hours_per_week),
+        return "", (_("Format: %(format)s.") % {"format": format_words},)
+    times = ", ".join(str(TIME_OF_DAY_WORDS[bucket]) for bucket in buckets)
+    text = _("%(days)s, %(hours)s (%(times)s). %(format)s. %(sessions)s.") % {
+        "days": days_a_week(days),
+        "hours": hours_a_week(hours),
         "times": times.capitalize(),
-        "format": format_,
-        "sessions": "; ".join(session_text(s) for s in sessions),
+        "format": format_words,
+        "sessions": "; ".join(session_words(language, *session) for session in sessions),
     }
-    if program.below_iop_minimum:
-        answer.notes.append(
-            _(
-                "These sessions add up to %(hours)s, fewer than the %(minimum)s hours a week "
-                "an intensive outpatient program usually provides. Ask how the rest of the "
-                "care is given."
-            )
-            % {"hours": hours_a_week(program.hours_per_week), "minimum": program.iop_minimum_hours}
-        )
+    if not below_minimum:
+        return text, ()
+    note = _(
+        "These sessions add up to %(hours)s, fewer than the %(minimum)s hours a week "
+        "an intensive outpatient program usually provides. Ask how the rest of the "
+        "care is given."
+    ) % {"hours": hours_a_week(hours), "minimum": minimum}
+    return text, (note,)
+
+
+@lru_cache(maxsize=256)
+def choice_words(language, field_name, value):
+    """A program's choice (focus, format, level of care) in words, as get_FOO_display()
+    gives it in the language."""
+    from facilities.models import Program  # the models import this module
+
+    return str(dict(Program._meta.get_field(field_name).flatchoices).get(value, value))
 
 
 def answers_for(program, asked=frozenset()):
@@ -164,7 +197,8 @@ def answers_for(program, asked=frozenset()):
     experience = answers["experience"]
     experience.terms = linked(program, "conditions") + linked(program, "populations")
     if experience.terms:
-        experience.text = _("Focus: %(focus)s.") % {"focus": program.get_focus_display()}
+        focus = choice_words(get_language(), "focus", program.focus)
+        experience.text = _("Focus: %(focus)s.") % {"focus": focus}
 
     answers["transition"].terms = linked(program, "transition_supports")
     answers["age"].text = age_text(program.age_min, program.age_max)
@@ -176,8 +210,9 @@ def answers_for(program, asked=frozenset()):
 
     answers["modalities"].terms = linked(program, "modalities")
 
+    asked = set(asked)
     for answer in answers.values():
-        answer.matched = answer.known and bool(answer.question.filters & set(asked))
+        answer.matched = answer.known and not answer.question.filters.isdisjoint(asked)
     return list(answers.values())
 
 

@@ -1,6 +1,8 @@
+from functools import lru_cache
+
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
@@ -181,7 +183,8 @@ class Facility(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("facility_detail", args=[self.slug])
+        head, tail = facility_url_around_slug(get_language(), get_script_prefix(), get_urlconf())
+        return f"{head}{self.slug}{tail}"
 
     def unique_slug(self):
         base = slugify(f"{self.name} {self.city}")[:200] or "facility"
@@ -209,6 +212,14 @@ class Facility(models.Model):
         return f"{self.street}, {place}" if self.street else place
 
 
+@lru_cache(maxsize=16)
+def facility_url_around_slug(language, script_prefix, urlconf):
+    """What comes before and after a slug in a facility's address: reversed once per
+    language rather than once per result row."""
+    return reverse("facility_detail", args=[SLUG_PLACEHOLDER]).split(SLUG_PLACEHOLDER)
+
+
+SLUG_PLACEHOLDER = "slug-placeholder"
 ONLINE_FORMATS = ("telehealth", "hybrid")
 
 

@@ -1,10 +1,13 @@
 """The shape of a program and a facility in the API; the CSV and JSON files use the same names."""
 
+from functools import lru_cache
+
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from facilities.answers import answer_words, answers_for
+from facilities.answers import QUESTIONS, answer_words, answers_for
 from facilities.models import Facility, Program, Session
 from facilities.querysets import linked
 
@@ -102,6 +105,41 @@ class FacilitySummarySerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+DATETIME = serializers.DateTimeField()
+
+
+def terms_of(instance, relation):
+    return [{"slug": term.slug, "label": term.label} for term in linked(instance, relation)]
+
+
+def facility_summary(facility, request):
+    """FacilitySummarySerializer's representation, written out field by field (the tests
+    compare the two): an API page holds twenty of them."""
+    path = facility.get_absolute_url()
+    verified = facility.last_verified_at
+    return {
+        "id": facility.pk,
+        "slug": facility.slug,
+        "name": facility.name,
+        "street": facility.street,
+        "city": facility.city,
+        "state": facility.state,
+        "zip_code": facility.zip_code,
+        "latitude": facility.latitude,
+        "longitude": facility.longitude,
+        "phone": facility.phone,
+        "intake_phone": facility.intake_phone,
+        "website": facility.website,
+        "facility_type": facility.facility_type,
+        "payment_options": terms_of(facility, "payment_options"),
+        "languages": terms_of(facility, "languages"),
+        "accreditations": terms_of(facility, "accreditations"),
+        "wheelchair_accessible": facility.wheelchair_accessible,
+        "last_verified_at": None if verified is None else DATETIME.to_representation(verified),
+        "url": request.build_absolute_uri(path) if request else path,
+    }
+
+
 class ProgramSerializer(serializers.ModelSerializer):
     """A program with everything needed to answer the questions without another request."""
 
@@ -153,6 +191,42 @@ class ProgramSerializer(serializers.ModelSerializer):
             "facility",
         ]
 
+    def to_representation(self, program):
+        """The declared fields' representation, written out directly (the tests compare it
+        with ModelSerializer's own): walking the fields one by one cost more than the rest
+        of an API search. A subclass with other fields takes the walk."""
+        if type(self) is not ProgramSerializer:
+            return super().to_representation(program)
+        return {
+            "id": program.pk,
+            "name": program.name,
+            "level_of_care": program.level_of_care,
+            "focus": program.focus,
+            "distance_miles": self.get_distance_miles(program),
+            "reach": self.get_reach(program),
+            "age_min": program.age_min,
+            "age_max": program.age_max,
+            "duration_weeks_min": program.duration_weeks_min,
+            "duration_weeks_max": program.duration_weeks_max,
+            "format": program.format,
+            "serves_states": program.online_states,
+            "schedule": self.get_schedule(program),
+            "days_per_week": program.days_per_week,
+            "hours_per_week": program.hours_per_week,
+            "time_of_day": program.time_of_day,
+            "below_iop_minimum": program.below_iop_minimum,
+            "modalities": terms_of(program, "modalities"),
+            "conditions": terms_of(program, "conditions"),
+            "populations": terms_of(program, "populations"),
+            "philosophy": terms_of(program, "philosophy"),
+            "philosophy_statement": program.philosophy_statement,
+            "transition_supports": terms_of(program, "transition_supports"),
+            "accepting_new_clients": program.accepting_new_clients,
+            "description": program.description,
+            "answers": self.get_answers(program),
+            "facility": facility_summary(program.facility, self.context.get("request")),
+        }
+
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_miles(self, program):
         distance = getattr(program, "distance_miles", None)
@@ -181,15 +255,22 @@ class ProgramSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AnswerSerializer(many=True))
     def get_answers(self, program):
+        questions = question_words(get_language())
         return [
             {
                 "question": answer.question.key,
-                "text": str(answer.question.text),
+                "text": questions[answer.question.key],
                 "answer": answer_words(answer),
                 "notes": [str(note) for note in answer.notes],
             }
             for answer in answers_for(program, self.context.get("asked", ()))
         ]
+
+
+@lru_cache(maxsize=8)
+def question_words(language):
+    """{question key: the question in the language}."""
+    return {question.key: str(question.text) for question in QUESTIONS}
 
 
 class FacilityProgramSerializer(ProgramSerializer):

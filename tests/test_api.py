@@ -1,3 +1,5 @@
+import json
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -275,3 +277,28 @@ def test_a_search_result_has_the_schedule_and_answers_in_the_schema_serializers_
     expected = AnswerSerializer(answers_for(program, {"modality"}), many=True).data
     assert result["answers"] == [dict(answer) for answer in expected]
     assert any("Cognitive" in answer["answer"] for answer in result["answers"])
+
+
+def test_a_search_result_reads_exactly_as_the_serializers_field_walk_would_write_it(
+    client, evening_program
+):
+    """ProgramSerializer writes a list item out directly, for speed: it must equal, field
+    for field and in the same order, what ModelSerializer's walk of the declared fields
+    (the schema's) gives, the facility's summary included."""
+    from django.test import RequestFactory
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from facilities.models import Program
+    from facilities.serializers import ProgramSerializer
+
+    Facility.objects.filter(pk=evening_program.facility_id).update(last_verified_at=timezone.now())
+    [result] = client.get("/api/v1/programs/", {"location": "91101"}).json()["results"]
+    program = Program.objects.with_answers().get(pk=evening_program.pk)
+    program.distance_miles, program.reach = result["distance_miles"], result["reach"]
+    request = RequestFactory().get("/api/v1/programs/")
+    serializer = ProgramSerializer(context={"request": request, "asked": set()})
+    walked = serializers.ModelSerializer.to_representation(serializer, program)
+    assert list(result) == list(walked)
+    assert result == json.loads(json.dumps(walked))
+    assert result["facility"]["last_verified_at"] is not None

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from facilities.answers import NOT_LISTED, QUESTIONS
+from facilities.answers import NOT_LISTED, QUESTIONS, choice_words
 
 register = template.Library()
 
@@ -124,16 +124,17 @@ def result_row(context, program, answers, online_row=False, beyond=False):
             "city": facility.city,
             "state": facility.state,
         }
+        format_words = escape(choice_words(words.language, "format", program.format))
         meta = (
             f'<p class="program-meta"><strong>{words.online_program}</strong> '
-            f"({escape(str(program.get_format_display()))}), {escape(run_by)} · "
+            f"({format_words}), {escape(run_by)} · "
             f"{words.serves_online} {escape(', '.join(program.online_states))}</p>"
         )
         if facility.phone:
             call = _("Call %(phone)s") % {"phone": facility.phone}
             meta += f'<p><a class="call" href="tel:{escape(facility.phone)}">{escape(call)}</a></p>'
     else:
-        meta = escape(str(program.get_level_of_care_display()))
+        meta = escape(choice_words(words.language, "level_of_care", program.level_of_care))
         if program.accepting_new_clients:
             meta += " · " + words.accepting
         elif program.accepting_new_clients is False:
