@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from facilities import geocoding
+from facilities import directory_version, geocoding
 from facilities.models import (
     Condition,
     Language,
@@ -283,6 +283,13 @@ class ProgramFilter(django_filters.FilterSet):
         default = "distance" if self.place else "name"
         sort = self.form.cleaned_data.get("sort") or default
         return "name" if sort == "distance" and not self.place else sort
+
+    @property
+    def panel_key(self):
+        """The filters' values as given, in a fixed order, with the directory's version:
+        all that the filter panel shows (not the place, the order or the page)."""
+        given = sorted((name, value) for name in self.filters for value in self.data.getlist(name))
+        return f"{directory_version.current()}:{given!r}"
 
     @property
     def asked(self):

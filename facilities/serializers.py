@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -108,6 +109,15 @@ class FacilitySummarySerializer(serializers.ModelSerializer):
 DATETIME = serializers.DateTimeField()
 
 
+def datetime_text(moment):
+    """DATETIME.to_representation(moment) for a stored (aware) moment: ISO 8601 in the
+    current time zone, Z for UTC; without the field's look-ups of its settings."""
+    if timezone.is_naive(moment):
+        return DATETIME.to_representation(moment)
+    text = moment.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def terms_of(instance, relation):
     return [{"slug": term.slug, "label": term.label} for term in linked(instance, relation)]
 
@@ -135,7 +145,7 @@ def facility_summary(facility, request):
         "languages": terms_of(facility, "languages"),
         "accreditations": terms_of(facility, "accreditations"),
         "wheelchair_accessible": facility.wheelchair_accessible,
-        "last_verified_at": None if verified is None else DATETIME.to_representation(verified),
+        "last_verified_at": None if verified is None else datetime_text(verified),
         "url": request.build_absolute_uri(path) if request else path,
     }
 

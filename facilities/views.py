@@ -35,7 +35,12 @@ def search_rate(group, request):
 @kept_search
 def search(request):
     filterset = ProgramFilter(request.GET, queryset=Program.objects.published())
-    context = {"filterset": filterset, "form": filterset.form, "shortlisted": saved_ids(request)}
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "shortlisted": saved_ids(request),
+        "panel_seconds": settings.FILTER_PANEL_CACHE_SECONDS,
+    }
     if filterset.is_valid():
         context.update(search_results(filterset))
     return render(request, "search.html", context)

@@ -173,6 +173,9 @@ if os.environ.get("REDIS_URL"):
 # A search's page and API answer are kept this long for whoever asks the same search next,
 # under the directory's version (a listing's change is seen at once); 0 turns it off.
 SEARCH_CACHE_SECONDS = envint("SEARCH_CACHE_SECONDS", "300")
+# The search page's filter panel, which shows the filters asked and not the place, is kept
+# this long under the directory's version and the language; 0 renders it every time.
+FILTER_PANEL_CACHE_SECONDS = envint("FILTER_PANEL_CACHE_SECONDS", "600")
 
 # --- Security ----------------------------------------------------------------------------------
 # Behind a proxy or load balancer that terminates HTTPS and sets X-Forwarded-Proto.

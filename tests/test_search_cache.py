@@ -80,3 +80,45 @@ def test_a_visitor_with_a_shortlist_sees_their_own_rows(client, kept, listing):
     page = client.get("/search/", SEARCH).content.decode()
     assert "On your shortlist" in page
     assert "On your shortlist" not in Client().get("/search/", SEARCH).content.decode()
+
+
+@pytest.fixture
+def kept_panel(settings):
+    settings.FILTER_PANEL_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def rendered(response, name):
+    return name in [template.name for template in response.templates]
+
+
+def test_the_filter_panel_is_kept_for_a_search_asking_the_same_filters_elsewhere(
+    client, kept_panel, listing
+):
+    first = client.get("/search/", {"location": "90230", "insurance": "medicaid"})
+    elsewhere = client.get("/search/", {"location": "10001", "insurance": "medicaid"})
+    assert rendered(first, "includes/search_filters.html")
+    assert not rendered(elsewhere, "includes/search_filters.html")
+    ticked = re.search(
+        r'<input type="checkbox" name="insurance" value="medicaid"[^>]*>',
+        elsewhere.content.decode(),
+    )
+    assert ticked and " checked" in ticked[0]
+    other_filters = client.get("/search/", {"location": "10001", "insurance": "aetna"})
+    assert rendered(other_filters, "includes/search_filters.html")
+
+
+def test_a_vocabulary_change_shows_in_the_filter_panel_at_once(
+    client, kept_panel, listing, django_capture_on_commit_callbacks
+):
+    from facilities.models import PaymentOption
+
+    client.get("/search/", {"location": "90230"})
+    with django_capture_on_commit_callbacks(execute=True):
+        medicaid = PaymentOption.objects.get(slug="medicaid")
+        medicaid.label = "Medicaid (Medi-Cal in California)"
+        medicaid.save()
+    page = client.get("/search/", {"location": "90230"}).content.decode()
+    assert "Medicaid (Medi-Cal in California)" in page
