@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.apps import apps
 from django.db import connections, models, router
-from django.db.models import Exists, F, FloatField, Func, OuterRef, Q
+from django.db.models import BooleanField, F, FloatField, Func, Q
 from django.db.models.functions import Coalesce, Sqrt
 
 from facilities import directory_version
@@ -112,21 +112,50 @@ def in_box(latitude, longitude, miles, point="facility__"):
     return box & Q(**{f"{point}longitude__range": (west, east)})
 
 
+class LinkedTo(Func):
+    """EXISTS (a link from the row's `owner` column to one of the terms), written as one SQL
+    string as PointFormula is: the same test as Exists(a QuerySet of the link table) took
+    longer to build and compile than to run, and a search compiles it once per statement."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, owner, through, owner_column, term_column, term_ids):
+        super().__init__(F(owner))
+        self.through, self.owner_column, self.term_column = through, owner_column, term_column
+        self.term_ids = list(term_ids)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        [(owner, owner_params)] = [compiler.compile(e) for e in self.get_source_expressions()]
+        quote = connection.ops.quote_name
+        terms = ", ".join(["%s"] * len(self.term_ids)) or "NULL"
+        sql = (
+            f"EXISTS (SELECT 1 FROM {quote(self.through)} term_link"
+            f" WHERE term_link.{quote(self.owner_column)} = {owner}"
+            f" AND term_link.{quote(self.term_column)} IN ({terms}))"
+        )
+        return sql, [*owner_params, *self.term_ids]
+
+
 def has_term(model_name, field_name, owner, slugs):
-    """Exists(a link from the row's `owner` to a term of the vocabulary field with one of
-    the slugs). A subquery rather than a join, so rows are never repeated; on the terms' ids,
-    read from the vocabularies held in memory, so the planner sees which terms are asked
-    for (a common one, a rare one) and the subquery needs no join."""
+    """LinkedTo(a term of the vocabulary field with one of the slugs) for the row's `owner`.
+    A subquery rather than a join, so rows are never repeated; on the terms' ids, read from
+    the vocabularies held in memory, so the planner sees which terms are asked for (a common
+    one, a rare one) and the subquery needs no join."""
     field = apps.get_model("facilities", model_name)._meta.get_field(field_name)
     terms = vocabulary_terms(field.related_model)
     ids = [term.pk for term in terms.values() if term.slug in slugs]
     if len(ids) < len(set(slugs)):  # a term added since, or a slug that is no term
         terms = vocabulary_terms(field.related_model, fresh=True)
         ids = [term.pk for term in terms.values() if term.slug in slugs]
-    links = field.remote_field.through.objects.filter(
-        **{field.m2m_field_name(): OuterRef(owner), f"{field.m2m_reverse_field_name()}_id__in": ids}
+    through = field.remote_field.through._meta
+    return LinkedTo(
+        owner,
+        through.db_table,
+        through.get_field(field.m2m_field_name()).column,
+        through.get_field(field.m2m_reverse_field_name()).column,
+        ids,
     )
-    return Exists(links)
 
 
 # What facilities.answers reads of a program, and of its facility.
@@ -342,9 +371,8 @@ class ProgramQuerySet(models.QuerySet):
         answers a search for any private insurance."""
         slugs = set(slugs)
         if "private_insurance" in slugs:
-            PaymentOption = apps.get_model("facilities", "PaymentOption")
-            carriers = PaymentOption.objects.filter(is_private_carrier=True)
-            slugs |= set(carriers.values_list("slug", flat=True))
+            options = vocabulary_terms(apps.get_model("facilities", "PaymentOption")).values()
+            slugs |= {option.slug for option in options if option.is_private_carrier}
         return self.filter(has_term("Facility", "payment_options", "facility_id", slugs))
 
     def speaking_any(self, slugs):
