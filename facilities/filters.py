@@ -4,11 +4,13 @@ Each filter calls a ProgramQuerySet method; location, radius and sort are form f
 `filter_queryset` applies after the questions have narrowed the programs.
 """
 
+import copy
 from functools import partial
 
 import django_filters
 from django import forms
 from django.db.models import F
+from django.http import QueryDict
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -205,6 +207,21 @@ class ProgramFilter(django_filters.FilterSet):
         model = Program
         form = SearchForm
         fields = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # As django-filter's, but each filter copied shallowly rather than deeply: they hold
+        # nothing of a request but the FilterSet their method is looked up on, and deep
+        # copies of their choices and widgets took longer than the rest of the parsing.
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset, self.request, self.form_prefix = queryset, request, prefix
+        self.filters = {name: copy.copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model, filter_.parent = queryset.model, self
+            if filter_.method is not None:
+                filter_.method = filter_.method  # a FilterMethod of the copy, not the original
 
     @classmethod
     def form_class(cls, filters):

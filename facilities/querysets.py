@@ -2,11 +2,15 @@
 
 import math
 from collections import defaultdict
+from datetime import time
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.apps import apps
 from django.db import connections, models, router
 from django.db.models import BooleanField, F, FloatField, Func, Q
 from django.db.models.functions import Coalesce, Sqrt
+from django.utils.dateparse import parse_time
 
 from facilities import directory_version
 
@@ -132,7 +136,7 @@ class LinkedTo(Func):
         sql = (
             f"EXISTS (SELECT 1 FROM {quote(self.through)} term_link"
             f" WHERE term_link.{quote(self.owner_column)} = {owner}"
-            f" AND term_link.{quote(self.term_column)} IN ({terms}))"
+            f" AND term_link.{quote(self.term_column)} IN ({terms}) LIMIT 1)"
         )
         return sql, [*owner_params, *self.term_ids]
 
@@ -226,6 +230,50 @@ def term_links(owners_by_relation):
     return links, dict(model_of.values())
 
 
+class SessionTimes(NamedTuple):
+    """A session as a result row reads it: what Session holds, without a model instance."""
+
+    weekday: int
+    start_time: time
+    end_time: time
+
+    @property
+    def weekday_name(self):
+        return weekday_names()[self.weekday]
+
+
+@lru_cache(maxsize=1)
+def weekday_names():
+    """{weekday: its name as Session.weekday_name spells it}."""
+    Session = apps.get_model("facilities", "Session")
+    return {day.value: day.name.lower() for day in Session.Weekday}
+
+
+@lru_cache(maxsize=256)
+def clock_time(value):
+    """A time as the database gives it: a time already, or SQLite's "18:00:00"."""
+    return value if isinstance(value, time) else parse_time(value)
+
+
+def weekly_sessions(program_ids):
+    """{program id: [SessionTimes in the week's order]}, in one statement with the ids
+    written in as integers, as term_links does."""
+    Session = apps.get_model("facilities", "Session")
+    connection = connections[router.db_for_read(Session)]
+    sessions = defaultdict(list)
+    if not program_ids:
+        return sessions
+    ids = ", ".join(str(int(pk)) for pk in program_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT program_id, weekday, start_time, end_time FROM {Session._meta.db_table} "
+            f"WHERE program_id IN ({ids}) ORDER BY weekday, start_time"
+        )
+        for program_id, weekday, start, end in cursor.fetchall():
+            sessions[program_id].append(SessionTimes(weekday, clock_time(start), clock_time(end)))
+    return sessions
+
+
 def load_answers(programs):
     """Load what a result row reads (facilities.answers, the API) for programs already
     fetched with their facility, in two queries whatever the number of programs: the links
@@ -254,10 +302,7 @@ def load_answers(programs):
         found = [terms[relation][term_id] for term_id in links.get((relation, owner_id), ())]
         return sorted(found, key=lambda term: (term.position, term.label))
 
-    Session = apps.get_model("facilities", "Session")
-    sessions = defaultdict(list)
-    for session in Session.objects.filter(program__in=program_ids):
-        sessions[session.program_id].append(session)
+    sessions = weekly_sessions(program_ids)
     for program in programs:
         loaded = {relation: in_order(relation, program.pk) for relation in PROGRAM_TERM_RELATIONS}
         program.__dict__["loaded_relations"] = loaded | {"sessions": sessions[program.pk]}

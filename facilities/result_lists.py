@@ -27,7 +27,10 @@ class CountedUpTo:
     def found(self):
         """How many rows there are, or COUNT_LIMIT + 1 for more than COUNT_LIMIT."""
         if self._found is None:
-            self._found = self.queryset.order_by()[: COUNT_LIMIT + 1].count()
+            # The ids rather than COUNT(*) of a subquery: the same rows read, and a
+            # simpler statement to build.
+            ids = self.queryset.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1]
+            self._found = len(ids)
         return self._found
 
     @property
