@@ -50,6 +50,14 @@ SORT_CHOICES = [
     ("verified", _("Most recently verified")),
 ]
 ORDER_BY_NAME = ("facility__name", "facility_id", "name", "pk")
+# The filters on a program's own vocabularies (all of the terms ticked): Program's fields.
+PROGRAM_TERM_FIELDS = {
+    "condition": "conditions",
+    "population": "populations",
+    "modality": "modalities",
+    "philosophy": "philosophy",
+    "transition": "transition_supports",
+}
 
 
 class SearchForm(forms.Form):
@@ -183,9 +191,9 @@ class ProgramFilter(django_filters.FilterSet):
     )
     insurance = terms_filter(PaymentOption, _("Insurance or payment"), "by_insurance")
     focus = choices_filter(Program.Focus.choices, _("Focus"), "by_focus")
-    condition = terms_filter(Condition, _("Conditions treated"), "by_conditions")
-    population = terms_filter(Population, _("Groups served"), "by_populations")
-    transition = terms_filter(TransitionSupport, _("Support after the program"), "by_transition")
+    condition = terms_filter(Condition, _("Conditions treated"), "by_program_terms")
+    population = terms_filter(Population, _("Groups served"), "by_program_terms")
+    transition = terms_filter(TransitionSupport, _("Support after the program"), "by_program_terms")
     age = whole_number_filter(
         _("Age of the person"), 0, 120, "by_age", _("Enter an age from 0 to 120.")
     )
@@ -194,8 +202,8 @@ class ProgramFilter(django_filters.FilterSet):
         _("At most (days a week)"), 1, 7, "by_max_days", _("Enter a number of days from 1 to 7.")
     )
     format = choices_filter(Program.Format.choices, _("Format"), "by_format")
-    philosophy = terms_filter(Philosophy, _("Treatment philosophy"), "by_philosophy")
-    modality = terms_filter(Modality, _("Therapies offered"), "by_modalities")
+    philosophy = terms_filter(Philosophy, _("Treatment philosophy"), "by_program_terms")
+    modality = terms_filter(Modality, _("Therapies offered"), "by_program_terms")
     language = terms_filter(Language, _("Language"), "by_language")
     accepting = django_filters.BooleanFilter(
         label=_("Accepting new clients now"),
@@ -245,24 +253,8 @@ class ProgramFilter(django_filters.FilterSet):
         return queryset.speaking_any(slugs)
 
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_conditions(self, queryset, name, slugs):
-        return queryset.having_all("conditions", slugs)
-
-    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_populations(self, queryset, name, slugs):
-        return queryset.having_all("populations", slugs)
-
-    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_modalities(self, queryset, name, slugs):
-        return queryset.having_all("modalities", slugs)
-
-    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_philosophy(self, queryset, name, slugs):
-        return queryset.having_all("philosophy", slugs)
-
-    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_transition(self, queryset, name, slugs):
-        return queryset.having_all("transition_supports", slugs)
+    def by_program_terms(self, queryset, name, slugs):
+        return queryset.having_all(PROGRAM_TERM_FIELDS[name], slugs)
 
     def by_focus(self, queryset, name, focuses):
         return queryset.with_focus(focuses)
@@ -380,9 +372,12 @@ class ProgramFilter(django_filters.FilterSet):
         """When nothing is within the radius: the nearest programs that match, farther out."""
         if not self.place:
             return []
-        place = self.place
-        return (
-            self.matching()
-            .select_related("facility")
-            .nearest_beyond(place.latitude, place.longitude, self.radius, limit)
+        place, data = self.place, self.form.cleaned_data
+        matching = self.matching().select_related("facility")
+        anywhere = matching
+        for name, field in PROGRAM_TERM_FIELDS.items():
+            if data.get(name):
+                anywhere = anywhere.linked_to_all(field, data[name])
+        return matching.nearest_beyond(
+            place.latitude, place.longitude, self.radius, limit, anywhere=anywhere
         )

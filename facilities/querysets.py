@@ -141,17 +141,22 @@ class LinkedTo(Func):
         return sql, [*owner_params, *self.term_ids]
 
 
+def term_ids(vocabulary, slugs):
+    """The ids of a vocabulary's terms with these slugs."""
+    ids = [term.pk for term in vocabulary_terms(vocabulary).values() if term.slug in slugs]
+    if len(ids) < len(set(slugs)):  # a term added since, or a slug that is no term
+        fresh = vocabulary_terms(vocabulary, fresh=True)
+        ids = [term.pk for term in fresh.values() if term.slug in slugs]
+    return ids
+
+
 def has_term(model_name, field_name, owner, slugs):
     """LinkedTo(a term of the vocabulary field with one of the slugs) for the row's `owner`.
     A subquery rather than a join, so rows are never repeated; on the terms' ids, read from
     the vocabularies held in memory, so the planner sees which terms are asked for (a common
     one, a rare one) and the subquery needs no join."""
     field = apps.get_model("facilities", model_name)._meta.get_field(field_name)
-    terms = vocabulary_terms(field.related_model)
-    ids = [term.pk for term in terms.values() if term.slug in slugs]
-    if len(ids) < len(set(slugs)):  # a term added since, or a slug that is no term
-        terms = vocabulary_terms(field.related_model, fresh=True)
-        ids = [term.pk for term in terms.values() if term.slug in slugs]
+    ids = term_ids(field.related_model, slugs)
     through = field.remote_field.through._meta
     return LinkedTo(
         owner,
@@ -381,12 +386,13 @@ class ProgramQuerySet(models.QuerySet):
             .order_by("distance_miles", *BY_NAME)
         )
 
-    def nearest_beyond(self, latitude, longitude, miles, limit):
+    def nearest_beyond(self, latitude, longitude, miles, limit, anywhere=None):
         """The `limit` nearest programs farther than `miles`, nearest first.
 
         Looked for in circles four times wider each time, each an indexed box: when one
         holds `limit` programs past `miles`, nothing outside it can be nearer. Only when the
-        circle of NEAREST_BEYOND_MILES holds too few is every program measured.
+        circle of NEAREST_BEYOND_MILES holds too few is every program measured, from
+        `anywhere`: the same programs, in a form that scan starts from best (linked_to_all).
         """
         reach = miles
         while reach < NEAREST_BEYOND_MILES:
@@ -395,7 +401,8 @@ class ProgramQuerySet(models.QuerySet):
             found = list(ring[:limit])
             if len(found) == limit:
                 return found
-        return list(self.beyond(latitude, longitude, miles)[:limit])
+        anywhere = self if anywhere is None else anywhere
+        return list(anywhere.beyond(latitude, longitude, miles)[:limit])
 
     def reaching_online(self, state, near=None):
         """Telehealth and hybrid programs licensed to treat people in the state: the state is
@@ -429,6 +436,20 @@ class ProgramQuerySet(models.QuerySet):
         queryset = self
         for slug in slugs:
             queryset = queryset.filter(has_term("Program", field, "pk", [slug]))
+        return queryset
+
+    def linked_to_all(self, field, slugs):
+        """having_all()'s programs, told again as `id IN (the programs linked to the term)`:
+        a test that a scan of the whole directory starts from, reading only the programs
+        linked to a rare term (a medication, EMDR) rather than every program. Not for a
+        search in a box: SQLite would start from the link table there too, and read far
+        more than the box holds."""
+        field_of = apps.get_model("facilities", "Program")._meta.get_field(field)
+        through = field_of.remote_field.through
+        queryset = self
+        for term_id in term_ids(field_of.related_model, slugs):
+            linked = through.objects.filter(**{f"{field_of.m2m_reverse_field_name()}_id": term_id})
+            queryset = queryset.filter(pk__in=linked.values(f"{field_of.m2m_field_name()}_id"))
         return queryset
 
     def with_focus(self, focuses):
