@@ -76,15 +76,21 @@ class NearestFirst(CountedUpTo):
         return found.beyond(*self.point, self.beyond)
 
     def circles(self, stop):
-        """Radii to try before everything, only when more than COUNT_LIMIT programs match
-        (else reading them all costs little more than a circle would). Within a radius: the
-        circle that holds twice `stop` programs if they are spread evenly; beyond it: a
-        quarter and then a whole radius farther out."""
-        if self.exact:
-            return []
+        """Radii to try before everything. Within a radius, only when more than COUNT_LIMIT
+        programs match (else reading them all costs little more than a circle would): the
+        circle that holds twice `stop` programs if they are spread evenly. Beyond it: a
+        quarter and then a whole radius farther out, or only the whole radius when they
+        are fewer."""
         if self.within is not None:
+            if self.exact:
+                return []
             share = min(1.0, 2 * stop / self.found())
             return [max(self.within * math.sqrt(share), self.within / 16)]
+        if self.exact:
+            # A state's online programs are many (thousands in California), each measured
+            # to sort them; the ring out to twice the radius, read through the reach rows'
+            # index, most often holds the first page.
+            return [min(self.beyond * 2, NEAREST_BEYOND_MILES)]
         return [
             min(self.beyond * 1.25, NEAREST_BEYOND_MILES),
             min(self.beyond * 2, NEAREST_BEYOND_MILES),
