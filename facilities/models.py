@@ -183,8 +183,7 @@ class Facility(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        head, tail = facility_url_around_slug(get_language(), get_script_prefix(), get_urlconf())
-        return f"{head}{self.slug}{tail}"
+        return reversed_with("facility_detail", self.slug)
 
     def unique_slug(self):
         base = slugify(f"{self.name} {self.city}")[:200] or "facility"
@@ -212,14 +211,19 @@ class Facility(models.Model):
         return f"{self.street}, {place}" if self.street else place
 
 
-@lru_cache(maxsize=16)
-def facility_url_around_slug(language, script_prefix, urlconf):
-    """What comes before and after a slug in a facility's address: reversed once per
-    language rather than once per result row."""
-    return reverse("facility_detail", args=[SLUG_PLACEHOLDER]).split(SLUG_PLACEHOLDER)
+def reversed_with(view_name, argument):
+    """reverse(view_name, args=[argument]) for a slug or an id, the address around it
+    reversed once per language rather than once per result row."""
+    head, tail = address_around(view_name, get_language(), get_script_prefix(), get_urlconf())
+    return f"{head}{argument}{tail}"
 
 
-SLUG_PLACEHOLDER = "slug-placeholder"
+@lru_cache(maxsize=64)
+def address_around(view_name, language, script_prefix, urlconf):
+    return reverse(view_name, args=[PLACEHOLDER]).split(str(PLACEHOLDER))
+
+
+PLACEHOLDER = 987654321  # a slug or an id: no address holds it otherwise
 ONLINE_FORMATS = ("telehealth", "hybrid")
 
 

@@ -12,12 +12,12 @@ from itertools import groupby
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from facilities.answers import NOT_LISTED, QUESTIONS, choice_words
+from facilities.models import reversed_with
 
 register = template.Library()
 
@@ -40,6 +40,9 @@ class Words:
         self.add_to_shortlist = escape(_("Add to shortlist"))
         self.miles_away = _("%(miles)s miles away")
         self.call = _("Call %(phone)s")
+        self.remove_named = _("Remove %(name)s from your shortlist")
+        self.add_named = _("Add %(name)s to your shortlist")
+        self.run_by = _("run by %(facility)s in %(city)s, %(state)s")
 
 
 def words_of(context):
@@ -85,15 +88,13 @@ def shortlist_button(context, program, in_page_form=False):
     """Add to the shortlist, or remove from it. `in_page_form`: a button of the page's
     form #shortlist-form, which holds the one CSRF token of a results page; else a form of
     its own, coming back to this page."""
-    name = program.name
+    name, words = program.name, words_of(context)
     if program.pk in shortlisted_ids(context):
-        action = reverse("shortlist_remove", args=[program.pk])
-        label = _("Remove %(name)s from your shortlist") % {"name": name}
-        text = words_of(context).on_shortlist
+        action = reversed_with("shortlist_remove", program.pk)
+        label, text = words.remove_named % {"name": name}, words.on_shortlist
     else:
-        action = reverse("shortlist_add", args=[program.pk])
-        label = _("Add %(name)s to your shortlist") % {"name": name}
-        text = words_of(context).add_to_shortlist
+        action = reversed_with("shortlist_add", program.pk)
+        label, text = words.add_named % {"name": name}, words.add_to_shortlist
     button = f'class="button-secondary" aria-label="{escape(label)}">{text}</button>'
     if in_page_form:
         return mark_safe(
@@ -125,7 +126,7 @@ def result_row(context, program, answers, online_row=False, beyond=False):
     link = f"{facility.get_absolute_url()}#program-{pk}"
     heading = f'<h3 id="result-{pk}"><a href="{escape(link)}">{escape(program.name)}</a></h3>'
     if online_row:
-        run_by = _("run by %(facility)s in %(city)s, %(state)s") % {
+        run_by = words.run_by % {
             "facility": facility.name,
             "city": facility.city,
             "state": facility.state,
