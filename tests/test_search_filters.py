@@ -109,6 +109,19 @@ def test_the_nearest_beyond_the_radius_come_nearest_first_however_far(db, far_po
     ]
 
 
+def test_the_nearest_beyond_past_400_miles_have_every_therapy_and_condition_asked(db):
+    """Measured over the whole directory from the programs linked to the terms asked."""
+    program_at(ANCHORAGE, "Both", modalities=["emdr", "dbt"], conditions=["trauma_ptsd"])
+    program_at(PHOENIX, "EMDR only", modalities=["emdr"], conditions=["trauma_ptsd"])
+    program_at((64.8378, -147.7164), "Farther with both", modalities=["emdr", "dbt"],
+               conditions=["trauma_ptsd"])  # fmt: skip
+    program_at(SAN_DIEGO, "Neither", modalities=["cbt"])
+    found = search(
+        "location=90230&radius=5&modality=emdr&modality=dbt&condition=trauma_ptsd"
+    ).nearest_beyond_radius()
+    assert names(found) == ["Both", "Farther with both"]
+
+
 def test_a_circle_holding_five_nearer_programs_ends_the_look_for_the_nearest(db):
     program_at(PHOENIX, "Phoenix")
     for n in range(5):
