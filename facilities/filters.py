@@ -155,9 +155,9 @@ def whole_number_filter(label, low, high, method, message):
 
 
 def vocabulary_choices(model):
-    """[(slug, label in the page's language)] of a vocabulary, in display order."""
-    terms = sorted(vocabulary_terms(model).values(), key=lambda term: (term.position, term.label))
-    return [(term.slug, term.display_label) for term in terms]
+    """[(slug, label in the page's language)] of a vocabulary, in display order (the order
+    vocabulary_terms() keeps them in)."""
+    return [(term.slug, term.display_label) for term in vocabulary_terms(model).values()]
 
 
 class VocabularyField(forms.MultipleChoiceField):

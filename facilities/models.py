@@ -1,9 +1,11 @@
 from functools import lru_cache
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -213,9 +215,10 @@ class Facility(models.Model):
 
 def reversed_with(view_name, argument):
     """reverse(view_name, args=[argument]) for a slug or an id, the address around it
-    reversed once per language rather than once per result row."""
+    reversed once per language rather than once per result row; the argument quoted as
+    reverse() quotes it."""
     head, tail = address_around(view_name, get_language(), get_script_prefix(), get_urlconf())
-    return f"{head}{argument}{tail}"
+    return f"{head}{quote(str(argument), safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
 
 
 @lru_cache(maxsize=64)

@@ -192,9 +192,9 @@ _vocabularies = {"version": None, "terms": {}}
 
 
 def vocabulary_terms(model, fresh=False):
-    """{id: term} of a vocabulary, held in memory until the directory's version changes: a
-    handful of rows each, read by every search. `fresh` reads them again now, for a term
-    the caller knows exists and does not find."""
+    """{id: term} of a vocabulary in display order (the model's ordering), held in memory
+    until the directory's version changes: a handful of rows each, read by every search.
+    `fresh` reads them again now, for a term the caller knows exists and does not find."""
     version = directory_version.current()
     if _vocabularies["version"] != version:
         _vocabularies["terms"] = {}
@@ -269,10 +269,11 @@ def weekly_sessions(program_ids):
     if not program_ids:
         return sessions
     ids = ", ".join(str(int(pk)) for pk in program_ids)
+    week_order = ", ".join(Session._meta.get_field(name).column for name in Session._meta.ordering)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT program_id, weekday, start_time, end_time FROM {Session._meta.db_table} "
-            f"WHERE program_id IN ({ids}) ORDER BY weekday, start_time"
+            f"WHERE program_id IN ({ids}) ORDER BY {week_order}"
         )
         for program_id, weekday, start, end in cursor.fetchall():
             sessions[program_id].append(SessionTimes(weekday, clock_time(start), clock_time(end)))

@@ -239,3 +239,18 @@ def test_admin_is_closed_to_visitors(client, db):
 def test_pages_without_demo_listings_carry_no_demo_notice(client, db):
     make_program()
     assert b"Demo data" not in client.get("/").content
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_result_rows_link_to_the_addresses_reverse_gives(db, language):
+    """Rows build their links from an address reversed once per language."""
+    from django.utils import translation
+
+    from facilities.models import reversed_with
+
+    with translation.override(language):
+        assert reversed_with("facility_detail", "harbor-light-culver-city") == reverse(
+            "facility_detail", args=["harbor-light-culver-city"]
+        )
+        assert reversed_with("shortlist_add", 42) == reverse("shortlist_add", args=[42])
+        assert reversed_with("shortlist_add", 42).startswith("/es/" if language == "es" else "/")
