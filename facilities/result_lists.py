@@ -4,12 +4,11 @@ with work bounded however dense the directory is around the place.
 A search in a large city can match tens of thousands of programs. Counting all of them, and
 measuring all of them to find the nearest twenty, cost most of a search at 250,000
 facilities; no one reads past the first pages. So counts stop at COUNT_LIMIT (the page says
-"more than 1,000", the API `count_exact: false`), and past that a page of nearest-first
-results is read first from a smaller circle around the place, sized from the count: a circle
-of r miles holds, in order, every program nearer than r.
+"more than 1,000", the API `count_exact: false`). Up to the limit, the count keeps each
+program's distance, and a page is read by its programs' ids; past it, a page of
+nearest-first results is read from widening circles around the place: a circle of r miles
+holds, in order, every program nearer than r.
 """
-
-import math
 
 from facilities.querysets import NEAREST_BEYOND_MILES
 
@@ -52,13 +51,19 @@ class CountedUpTo:
 class NearestFirst(CountedUpTo):
     """The matching programs nearest the place first: within `within` miles (the nearby
     list), or beyond `beyond` miles with no outer bound (the online programs past the
-    radius). A slice is read from the smallest of a few circles that holds all of it."""
+    radius).
+
+    The count reads each matching program's id and distance, up to COUNT_LIMIT + 1. When
+    that is all of them, a page is read by the ids of its programs, so the programs are not
+    walked and sorted a second time; past the limit, a page is read from the smallest of
+    widening circles that holds it."""
 
     def __init__(self, matching, latitude, longitude, *, within=None, beyond=0, reach=None):
         """`reach`: a state; only the online programs licensed for it, found through the
         index of the states reached (ProgramQuerySet.reaching_online)."""
         self.matching, self.point = matching, (latitude, longitude)
         self.within, self.beyond, self.reach = within, beyond, reach
+        self._distances = None
         super().__init__(self.everything())
 
     def circle(self, miles):
@@ -75,35 +80,43 @@ class NearestFirst(CountedUpTo):
         found = self.matching.reaching_online(self.reach) if self.reach else self.matching
         return found.beyond(*self.point, self.beyond)
 
-    def circles(self, stop):
-        """Radii to try before everything. Within a radius, only when more than COUNT_LIMIT
-        programs match (else reading them all costs little more than a circle would): the
-        circle that holds twice `stop` programs if they are spread evenly. Beyond it: a
-        quarter and then a whole radius farther out, or only the whole radius when they
-        are fewer."""
+    def found(self):
+        if self._found is None:
+            distances = self.queryset.order_by().values_list("pk", "distance_miles")
+            self._distances = list(distances[: COUNT_LIMIT + 1])
+            self._found = len(self._distances)
+        return self._found
+
+    def nearest_ids(self, stop):
+        """The ids of the `stop` nearest programs, and of any as near as the last of them
+        (their order among equals is the queryset's)."""
+        if stop >= len(self._distances):
+            return [pk for pk, _ in self._distances]
+        farthest = sorted(miles for _, miles in self._distances)[stop - 1]
+        return [pk for pk, miles in self._distances if miles <= farthest]
+
+    def circles(self):
+        """Radii to try, past COUNT_LIMIT, before sorting everything, each twice the last,
+        so the one that holds the page holds at most about four pages' worth if the
+        programs are spread evenly. Within a radius: from a sixteenth of it. Beyond it: a
+        quarter farther out, then twice, four times... the radius, up to
+        NEAREST_BEYOND_MILES."""
         if self.within is not None:
-            if self.exact:
-                return []
-            share = min(1.0, 2 * stop / self.found())
-            return [max(self.within * math.sqrt(share), self.within / 16)]
-        if self.exact:
-            # A state's online programs are many (thousands in California), each measured
-            # to sort them; the ring out to twice the radius, read through the reach rows'
-            # index, most often holds the first page.
-            return [min(self.beyond * 2, NEAREST_BEYOND_MILES)]
-        return [
-            min(self.beyond * 1.25, NEAREST_BEYOND_MILES),
-            min(self.beyond * 2, NEAREST_BEYOND_MILES),
-        ]
+            return [self.within / 16, self.within / 8, self.within / 4, self.within / 2]
+        radii = [min(max(self.beyond * 1.25, 1), NEAREST_BEYOND_MILES)]
+        while radii[-1] < NEAREST_BEYOND_MILES:
+            radii.append(min(radii[-1] * 2, NEAREST_BEYOND_MILES))
+        return radii
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         start, stop = index.start or 0, index.stop
         if stop is not None and stop <= COUNT_LIMIT:
-            for miles in self.circles(stop):
-                if miles <= self.beyond:
-                    continue
+            if self.exact:
+                nearest = self.queryset.filter(pk__in=self.nearest_ids(stop))
+                return list(nearest[start:stop])
+            for miles in self.circles():
                 rows = list(self.circle(miles)[start:stop])
                 if len(rows) == stop - start:  # the circle holds the whole slice, in order
                     return rows

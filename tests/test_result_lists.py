@@ -54,6 +54,24 @@ def test_programs_beyond_the_radius_come_nearest_first_too(scattered, count_limi
     assert [p.name for p in listed[0:6]] == [f"Far {n}" for n in range(6)]
 
 
+@pytest.mark.parametrize("start, stop", [(0, 3), (3, 6), (2, 5), (0, 8)])
+def test_programs_as_near_as_each_other_keep_their_order_across_pages(db, start, stop):
+    """Counted in full, a page is read by the ids of its programs: programs at one point,
+    with a page ending among them, come in the order of measuring every program."""
+    same_point = away(6, 45)
+    for name in ("Cedar", "aspen", "Birch", "Alder", "elm", "Dogwood"):
+        program_at(same_point, name)
+    program_at(away(2, 200), "Nearest")
+    program_at(away(12, 10), "Farthest")
+    programs = Program.objects.published()
+    everything = list(programs.near(*CULVER_CITY, 25))
+    listed = NearestFirst(programs, *CULVER_CITY, within=25)
+    assert listed.exact and listed.count() == 8
+    assert ids(listed[start:stop]) == ids(everything[start:stop])
+    assert [p.name for p in listed[0:8]][0] == "Nearest"
+    assert [p.name for p in listed[0:8]][-1] == "Farthest"
+
+
 def test_past_the_limit_a_first_page_comes_from_a_smaller_circle(scattered, monkeypatch):
     monkeypatch.setattr(result_lists, "COUNT_LIMIT", 8)
     listed = NearestFirst(Program.objects.published(), *CULVER_CITY, within=25)
