@@ -405,17 +405,32 @@ class ProgramQuerySet(models.QuerySet):
         anywhere = self if anywhere is None else anywhere
         return list(anywhere.beyond(latitude, longitude, miles)[:limit])
 
-    def reaching_online(self, state, near=None):
+    def reaching_online(self, state, near=None, beyond=0):
         """Telehealth and hybrid programs licensed to treat people in the state: the state is
         listed in `serves_states`, or none are listed and the facility is in that state
         (Program.online_states, stored a row a state in OnlineReach). `near`: (latitude,
         longitude, miles), only those whose facility is in that circle's box, found through
         the index on the reach rows' state and coordinates: in a city, a few of the many
-        programs around are online ones. One filter(), so one join to the reach rows."""
+        programs around are online ones. One filter(), so one join to the reach rows.
+
+        `beyond`: with `near`, only those in the ring from `beyond` out to the circle's
+        miles, measured as near() measures, on the reach rows' copy of the point: the many
+        rows of the box nearer than the ring or in its corners are passed over before their
+        programs are read. The bounds are a hair wider than near()'s, so no row near()
+        would keep is passed over."""
         reach = Q(online_reach__state=state)
         if near is not None:
             reach &= in_box(*near, point="online_reach__")
-        return self.filter(reach)
+        found = self.filter(reach)
+        if near is None or not beyond:
+            return found
+        fields = ("online_reach__latitude", "online_reach__longitude")
+        # alias() joins nothing new: it uses the one join to the reach rows made above.
+        ring = [(miles / EARTH_RADIUS_MILES) ** 2 for miles in (beyond, near[2])]
+        return found.alias(reach_angle_squared=LocalAngleSquared(*near[:2], *fields)).filter(
+            reach_angle_squared__gt=ring[0] * (1 - 1e-9),
+            reach_angle_squared__lte=ring[1] * (1 + 1e-9),
+        )
 
     # --- The questions ------------------------------------------------------------------------
 

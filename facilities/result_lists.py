@@ -70,7 +70,7 @@ class NearestFirst(CountedUpTo):
         """The programs farther than `beyond` and within `miles`, nearest first."""
         found = self.matching
         if self.reach:
-            found = found.reaching_online(self.reach, near=(*self.point, miles))
+            found = found.reaching_online(self.reach, (*self.point, miles), self.beyond)
         found = found.near(*self.point, miles)
         return found.filter(distance_miles__gt=self.beyond) if self.beyond else found
 
@@ -96,16 +96,17 @@ class NearestFirst(CountedUpTo):
         return [pk for pk, miles in self._distances if miles <= farthest]
 
     def circles(self):
-        """Radii to try, past COUNT_LIMIT, before sorting everything, each twice the last,
-        so the one that holds the page holds at most about four pages' worth if the
-        programs are spread evenly. Within a radius: from a sixteenth of it. Beyond it: a
-        quarter farther out, then twice, four times... the radius, up to
-        NEAREST_BEYOND_MILES."""
+        """Radii to try, past COUNT_LIMIT, before sorting everything. Within a radius: from a
+        sixteenth of it, each twice the last, so the one that holds the page holds at most
+        about four pages' worth if the programs are spread evenly. Beyond it: rings a tenth
+        of the radius wide, then each four times wider, up to NEAREST_BEYOND_MILES; in a
+        city a ring a quarter of the radius wide holds thousands of online programs."""
         if self.within is not None:
             return [self.within / 16, self.within / 8, self.within / 4, self.within / 2]
-        radii = [min(max(self.beyond * 1.25, 1), NEAREST_BEYOND_MILES)]
-        while radii[-1] < NEAREST_BEYOND_MILES:
-            radii.append(min(radii[-1] * 2, NEAREST_BEYOND_MILES))
+        radii, width = [], max(self.beyond / 10, 1)
+        while not radii or radii[-1] < NEAREST_BEYOND_MILES:
+            radii.append(min(self.beyond + width, NEAREST_BEYOND_MILES))
+            width *= 4
         return radii
 
     def __getitem__(self, index):

@@ -72,6 +72,30 @@ def test_programs_as_near_as_each_other_keep_their_order_across_pages(db, start,
     assert [p.name for p in listed[0:8]][-1] == "Farthest"
 
 
+@pytest.fixture
+def online_around(db):
+    """Telehealth programs licensed for California, one within 25 miles of Culver City and
+    24 from 26 to about 370 miles, each some 12 % farther than the last."""
+    rng = random.Random(5)
+    program_at(away(20, 90), "Online within the radius", format="telehealth")
+    for n in range(24):
+        miles = 26 * 1.12**n
+        program_at(away(miles, rng.uniform(0, 360)), f"Online {n:02}", format="telehealth")
+    program_at(away(40, 10), "In person only", format="in_person")
+
+
+@pytest.mark.parametrize("start, stop", [(0, 4), (3, 7), (0, 8)])
+def test_online_programs_past_the_radius_are_read_from_rings_in_order(
+    online_around, count_limit, start, stop
+):
+    programs = Program.objects.published()
+    everything = list(programs.reaching_online("CA").beyond(*CULVER_CITY, 25))
+    listed = NearestFirst(programs, *CULVER_CITY, beyond=25, reach="CA")
+    assert [p.name for p in everything] == [f"Online {n:02}" for n in range(24)]
+    assert ids(listed[start:stop]) == ids(everything[start:stop])
+    assert listed.count() == min(24, count_limit) and listed.exact == (count_limit >= 24)
+
+
 def test_past_the_limit_a_first_page_comes_from_a_smaller_circle(scattered, monkeypatch):
     monkeypatch.setattr(result_lists, "COUNT_LIMIT", 8)
     listed = NearestFirst(Program.objects.published(), *CULVER_CITY, within=25)
