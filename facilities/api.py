@@ -24,7 +24,7 @@ from facilities.filters import RADIUS_CHOICES, SORT_CHOICES, ProgramFilter, Voca
 from facilities.geocoding import NOT_FOUND_MESSAGE
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
-from facilities.result_lists import COUNT_LIMIT
+from facilities.result_lists import COUNT_LIMIT, ONLINE_COUNT_LIMIT
 from facilities.search_cache import kept_search
 from facilities.serializers import FacilitySerializer, ProgramSerializer
 
@@ -61,9 +61,9 @@ class Pagination(PageNumberPagination):
         schema = super().get_paginated_response_schema(schema)
         schema["properties"]["count_exact"] = {
             "type": "boolean",
-            "description": f"false when more than {COUNT_LIMIT:,} programs match: the count "
-            f"and the pages stop at {COUNT_LIMIT:,} (for the nearby programs and again for "
-            "the online ones); narrow the search to see the others.",
+            "description": f"false when more than {COUNT_LIMIT:,} nearby programs match, or "
+            f"more than {ONLINE_COUNT_LIMIT:,} online ones: the count and the pages stop there "
+            "for that part of the list; narrow the search to see the others.",
         }
         schema["required"] = [*schema.get("required", []), "count_exact"]
         return schema

@@ -29,7 +29,7 @@ from facilities.models import (
     TransitionSupport,
 )
 from facilities.querysets import vocabulary_terms
-from facilities.result_lists import CountedUpTo, NearestFirst
+from facilities.result_lists import ONLINE_COUNT_LIMIT, CountedUpTo, NearestFirst
 
 
 def miles_text(miles):
@@ -375,12 +375,17 @@ class ProgramFilter(django_filters.FilterSet):
         than the radius, with every other filter applied: nearest first (whoever may ask
         to see the person sometimes), unless sorted by name or verification."""
         if not self.shows_online_section:
-            return CountedUpTo(self.queryset.none())
+            return CountedUpTo(self.queryset.none(), ONLINE_COUNT_LIMIT)
         place = self.place
         matching = self.matching().select_related("facility").annotate(**annotations)
         if self.sort == "distance":
             return NearestFirst(
-                matching, place.latitude, place.longitude, beyond=self.radius, reach=place.state
+                matching,
+                place.latitude,
+                place.longitude,
+                beyond=self.radius,
+                reach=place.state,
+                limit=ONLINE_COUNT_LIMIT,
             )
         farther = matching.reaching_online(place.state).farther_than(
             place.latitude, place.longitude, self.radius
@@ -388,8 +393,10 @@ class ProgramFilter(django_filters.FilterSet):
         farther = farther.with_distance(place.latitude, place.longitude)
         if self.sort == "verified":
             latest_first = F("facility__last_verified_at").desc(nulls_last=True)
-            return CountedUpTo(farther.order_by(latest_first, *ORDER_BY_NAME))
-        return CountedUpTo(farther.order_by(*ORDER_BY_NAME))
+            farther = farther.order_by(latest_first, *ORDER_BY_NAME)
+        else:
+            farther = farther.order_by(*ORDER_BY_NAME)
+        return CountedUpTo(farther, ONLINE_COUNT_LIMIT)
 
     def nearest_beyond_radius(self, limit=5):
         """When nothing is within the radius: the nearest programs that match, farther out."""

@@ -13,31 +13,36 @@ holds, in order, every program nearer than r.
 from facilities.querysets import NEAREST_BEYOND_MILES
 
 COUNT_LIMIT = 1000
+# The online programs past the radius are counted to a tenth of that (ten pages of ten): a
+# state's online programs are read through their programs one by one, and thousands of them
+# serve a large state; a search that needs more of them than that says so and can be narrowed.
+ONLINE_COUNT_LIMIT = 100
 
 
 class CountedUpTo:
-    """A queryset's rows, counted up to COUNT_LIMIT: the count reads no more than that many
-    rows plus one, unordered."""
+    """A queryset's rows, counted up to `limit` (COUNT_LIMIT unless given): the count reads
+    no more than that many rows plus one, unordered."""
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, limit=None):
         self.queryset = queryset
+        self.limit = COUNT_LIMIT if limit is None else limit
         self._found = None
 
     def found(self):
-        """How many rows there are, or COUNT_LIMIT + 1 for more than COUNT_LIMIT."""
+        """How many rows there are, or the limit + 1 for more than the limit."""
         if self._found is None:
             # The ids rather than COUNT(*) of a subquery: the same rows read, and a
             # simpler statement to build.
-            ids = self.queryset.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1]
+            ids = self.queryset.order_by().values_list("pk", flat=True)[: self.limit + 1]
             self._found = len(ids)
         return self._found
 
     @property
     def exact(self):
-        return self.found() <= COUNT_LIMIT
+        return self.found() <= self.limit
 
     def count(self):
-        return min(self.found(), COUNT_LIMIT)
+        return min(self.found(), self.limit)
 
     def __len__(self):
         return self.count()
@@ -53,18 +58,20 @@ class NearestFirst(CountedUpTo):
     list), or beyond `beyond` miles with no outer bound (the online programs past the
     radius).
 
-    The count reads each matching program's id and distance, up to COUNT_LIMIT + 1. When
+    The count reads each matching program's id and distance, up to the limit + 1. When
     that is all of them, a page is read by the ids of its programs, so the programs are not
     walked and sorted a second time; past the limit, a page is read from the smallest of
     widening circles that holds it."""
 
-    def __init__(self, matching, latitude, longitude, *, within=None, beyond=0, reach=None):
+    def __init__(
+        self, matching, latitude, longitude, *, within=None, beyond=0, reach=None, limit=None
+    ):
         """`reach`: a state; only the online programs licensed for it, found through the
         index of the states reached (ProgramQuerySet.reaching_online)."""
         self.matching, self.point = matching, (latitude, longitude)
         self.within, self.beyond, self.reach = within, beyond, reach
         self._distances = None
-        super().__init__(self.everything())
+        super().__init__(self.everything(), limit)
 
     def circle(self, miles):
         """The programs farther than `beyond` and within `miles`, nearest first."""
@@ -83,7 +90,7 @@ class NearestFirst(CountedUpTo):
     def found(self):
         if self._found is None:
             distances = self.queryset.order_by().values_list("pk", "distance_miles")
-            self._distances = list(distances[: COUNT_LIMIT + 1])
+            self._distances = list(distances[: self.limit + 1])
             self._found = len(self._distances)
         return self._found
 
@@ -96,7 +103,7 @@ class NearestFirst(CountedUpTo):
         return [pk for pk, miles in self._distances if miles <= farthest]
 
     def circles(self):
-        """Radii to try, past COUNT_LIMIT, before sorting everything. Within a radius: from a
+        """Radii to try, past the limit, before sorting everything. Within a radius: from a
         sixteenth of it, each twice the last, so the one that holds the page holds at most
         about four pages' worth if the programs are spread evenly. Beyond it: rings a tenth
         of the radius wide, then each four times wider, up to NEAREST_BEYOND_MILES; in a
@@ -113,7 +120,7 @@ class NearestFirst(CountedUpTo):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         start, stop = index.start or 0, index.stop
-        if stop is not None and stop <= COUNT_LIMIT:
+        if stop is not None and stop <= self.limit:
             if self.exact:
                 nearest = self.queryset.filter(pk__in=self.nearest_ids(stop))
                 return list(nearest[start:stop])

@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+import facilities.filters as filters
 import facilities.result_lists as result_lists
 import facilities.views as views
 from facilities.models import Program
@@ -124,3 +125,21 @@ def test_the_page_says_more_than_the_limit_when_the_count_stops(client, scattere
     assert api["count"] == 10 and api["count_exact"] is False
     exact = client.get("/api/v1/programs/", {"location": "90230", "radius": 5}).json()
     assert exact["count_exact"] is True and exact["count"] < 10
+
+
+def test_online_programs_are_counted_to_their_own_limit(client, online_around, monkeypatch):
+    search = {"location": "90230", "radius": 25}
+    counted = client.get("/api/v1/programs/", search).json()
+    assert counted["count"] == 1 + 24 and counted["count_exact"] is True  # one near, 24 online
+
+    monkeypatch.setattr(filters, "ONLINE_COUNT_LIMIT", 6)
+    monkeypatch.setattr(views, "ONLINE_COUNT_LIMIT", 6)
+    page = client.get("/search/", search).content.decode()
+    assert "More than 6 telehealth or hybrid programs farther than 25 miles" in page
+    assert "1 program within 25 miles of Culver City, CA 90230" in page  # the nearby count stands
+    api = client.get("/api/v1/programs/", {**search, "page_size": 10}).json()
+    assert api["count"] == 1 + 6 and api["count_exact"] is False
+    assert [row["name"] for row in api["results"]] == [
+        "Online within the radius",
+        *(f"Online {n:02}" for n in range(6)),
+    ]
