@@ -88,16 +88,18 @@ def seed_directory(count, seed=1):
 
 
 def prepare():
-    """Collect static files (the manifest storage needs them); on PostgreSQL, ANALYZE, as
-    autovacuum would have done on a live database after a bulk load; then start as a web
-    process does (iop_finder/wsgi.py: the geocoder's data read, gc.freeze())."""
+    """Collect static files (the manifest storage needs them); on PostgreSQL, VACUUM ANALYZE,
+    as autovacuum does on a live database after a bulk load (the statistics the planner
+    reads, the visibility map that lets an index answer alone), even where the server's
+    autovacuum is off; then start as a web process does (iop_finder/wsgi.py: the geocoder's
+    data read, gc.freeze())."""
     from django.core.management import call_command
     from django.db import connection
 
     call_command("collectstatic", interactive=False, verbosity=0)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     import iop_finder.wsgi  # noqa: F401
 
 
