@@ -102,19 +102,24 @@ class NearestFirst(CountedUpTo):
         farthest = sorted(miles for _, miles in self._distances)[stop - 1]
         return [pk for pk, miles in self._distances if miles <= farthest]
 
-    def circles(self):
-        """Radii to try, past the limit, before sorting everything. Within a radius: from a
-        sixteenth of it, each twice the last, so the one that holds the page holds at most
-        about four pages' worth if the programs are spread evenly. Beyond it: rings a tenth
-        of the radius wide, then each four times wider, up to NEAREST_BEYOND_MILES; in a
-        city a ring a quarter of the radius wide holds thousands of online programs."""
+    def circles(self, stop):
+        """Radii to try, past the limit, for the first `stop` programs. The last is the
+        distance of the stop-th nearest of the programs the count read: that circle holds at
+        least `stop` programs, so nothing is ever sorted in full. Before it, smaller circles
+        that are cheaper where programs are dense: within a radius, from a sixteenth of it,
+        each twice the last (the count reads the box in the index's order, so its distances
+        are a poor sample near the place); beyond it, a ring a tenth of the radius wide.
+        Beyond the radius the last is widened a little: near() measures on the local plane,
+        within 0.45 % of the great-circle miles the count read there, out to
+        NEAREST_BEYOND_MILES (farther, everything is sorted)."""
+        enough = sorted(miles for _, miles in self._distances)[stop - 1]
         if self.within is not None:
-            return [self.within / 16, self.within / 8, self.within / 4, self.within / 2]
-        radii, width = [], max(self.beyond / 10, 1)
-        while not radii or radii[-1] < NEAREST_BEYOND_MILES:
-            radii.append(min(self.beyond + width, NEAREST_BEYOND_MILES))
-            width *= 4
-        return radii
+            smaller = [self.within / 16, self.within / 8, self.within / 4, self.within / 2]
+            enough = min(enough * (1 + 1e-9), self.within)
+        else:
+            smaller = [self.beyond + max(self.beyond / 10, 1)]
+            enough = min(enough * 1.005, NEAREST_BEYOND_MILES)
+        return [miles for miles in smaller if miles < enough] + [enough]
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
@@ -124,7 +129,7 @@ class NearestFirst(CountedUpTo):
             if self.exact:
                 nearest = self.queryset.filter(pk__in=self.nearest_ids(stop))
                 return list(nearest[start:stop])
-            for miles in self.circles():
+            for miles in self.circles(stop):
                 rows = list(self.circle(miles)[start:stop])
                 if len(rows) == stop - start:  # the circle holds the whole slice, in order
                     return rows

@@ -107,6 +107,20 @@ def test_past_the_limit_a_first_page_comes_from_a_smaller_circle(scattered, monk
     assert len(first) == 4 and read and read[0] < 25
 
 
+def test_past_the_limit_online_pages_come_from_at_most_two_rings(online_around, monkeypatch):
+    """The count's own distances say how far out the page ends: a thin ring first, then the
+    ring out to the last program of the page, never all of the state's programs sorted."""
+    monkeypatch.setattr(result_lists, "COUNT_LIMIT", 8)
+    listed = NearestFirst(Program.objects.published(), *CULVER_CITY, beyond=25, reach="CA")
+    read = []
+    circle = listed.circle
+    monkeypatch.setattr(listed, "circle", lambda miles: read.append(miles) or circle(miles))
+    assert not listed.exact  # counted now, so the queryset is not read again for it
+    monkeypatch.setattr(listed, "queryset", None)  # sorting everything would fail here
+    assert [p.name for p in listed[0:8]] == [f"Online {n:02}" for n in range(8)]
+    assert len(read) <= 2 and read[-1] < 26 * 1.12**8
+
+
 def test_a_count_stops_at_the_limit_and_says_it_is_not_exact(scattered, monkeypatch):
     monkeypatch.setattr(result_lists, "COUNT_LIMIT", 10)
     counted = CountedUpTo(Program.objects.published())
