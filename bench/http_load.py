@@ -3,7 +3,7 @@
 Run from the project folder, on a seeded bench database (see bench/search_latency.py):
 
     .venv/bin/python bench/http_load.py [--workers 3] [--connections 32] [--duration 30]
-        [--urls 400] [--api-share 0] [--database-url URL] [--seed-count N]
+        [--urls 400] [--api-share 0] [--fresh-share 0] [--database-url URL] [--seed-count N]
         [--search-cache SECONDS] [--redis-url URL]
 
 `--workers 2,3,4` measures each count of workers in turn. Needs wrk: when it is missing the
@@ -19,7 +19,10 @@ as through the HTTPS proxy), and stops gunicorn. The per-address rate limits are
 
 `--search-cache 300` turns on the cache of search answers (off by default, so every search
 is worked out; with it, a URL asked again is answered from the cache, as repeated searches are
-in production) and `--redis-url` shares it between the workers.
+in production) and `--redis-url` shares it between the workers. `--fresh-share 0.25` makes a
+quarter of the requests searches that nobody asked before (the rest repeat the `--urls`
+searches), so the figure is of a cache that misses that often; the warm-up sends only the
+repeated searches.
 
 Prints requests a second, latency p50/p90/p99/max, the responses by status class and the
 socket errors; any response that is not 2xx or 3xx, and any socket error (a request still
@@ -62,12 +65,24 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def write_urls(path, count, api_share, seed):
+def write_urls(path, count, api_share, seed, fresh_share=0.0, requests=0):
+    """The URLs wrk sends, in order. With no fresh share: `count` searches, sent in turn
+    again and again. With one: a list long enough for the whole run (`requests`), where each
+    URL is, with that probability, a search asked nowhere else in the list, else one of the
+    `count` searches the crowd repeats. The fresh ones are drawn from the clock, so that no
+    earlier run (whose answers Redis may still keep) asked them."""
     from random import Random
 
     rng = Random(seed)
+    repeated = workload.searches(count, seed=seed)
+    if fresh_share:
+        fresh = iter(workload.searches(requests, seed=time.time_ns()))
+        chosen = [next(fresh) if rng.random() < fresh_share else rng.choice(repeated)
+                  for _ in range(requests)]  # fmt: skip
+    else:
+        chosen = repeated
     lines = []
-    for _name, query in workload.searches(count, seed=seed):
+    for _name, query in chosen:
         prefix = "/api/v1/programs/?" if rng.random() < api_share else "/search/?"
         lines.append(prefix + query)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -173,6 +188,13 @@ def main():
     )
     parser.add_argument("--urls", type=int, default=400, help="distinct search URLs")
     parser.add_argument("--api-share", type=float, default=0.0, help="share of API URLs")
+    parser.add_argument(
+        "--fresh-share",
+        type=float,
+        default=0.0,
+        help="share of requests that are searches asked only once (with --search-cache: "
+        "answers worked out among kept ones); the rest repeat the --urls searches",
+    )
     parser.add_argument("--seed", type=int, default=11, help="seed of the searches")
     parser.add_argument("--database-url")
     parser.add_argument("--seed-count", type=int, help="seed_synthetic --count N --clear first")
@@ -201,22 +223,26 @@ def main():
     from django.db import connections
 
     logs = Path(tempfile.mkdtemp(prefix="iop_http_load_"))
-    urls_file = logs / "urls.txt"
-    write_urls(urls_file, args.urls, args.api_share, args.seed)
-    connections.close_all()
+    warm_up_file = logs / "warm-up-urls.txt"
+    write_urls(warm_up_file, args.urls, args.api_share, args.seed)
 
     print(f"IOP Finder HTTP load, gunicorn + wrk · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"database: {database}")
     if seeded is not None:
         print(f"seeded {args.seed_count:,} synthetic facilities in {seeded:.1f} s")
+    fresh = f", {args.fresh_share:.0%} of requests searches asked once" if args.fresh_share else ""
     print(
-        f"{args.urls} search URLs ({args.api_share:.0%} API), {args.connections} connections, "
-        f"{args.duration} s after a {WARM_UP_SECONDS} s warm-up; logs in {logs}"
+        f"{args.urls} search URLs ({args.api_share:.0%} API){fresh}, {args.connections} "
+        f"connections, {args.duration} s after a {WARM_UP_SECONDS} s warm-up on the "
+        f"{args.urls}; logs in {logs}"
     )
     kept = "off: every search worked out"
     if args.search_cache:
         shared = "in Redis" if args.redis_url else "in each worker's memory"
-        kept = f"{args.search_cache} s, {shared}; the URLs repeat, so most answers are kept ones"
+        kept = f"{args.search_cache} s, {shared}; the {args.urls} URLs repeat, so their "
+        kept += "answers are kept ones after the first"
+        if args.fresh_share:
+            kept += ", and the ones asked once are worked out"
     print(f"search cache: {kept}")
     print(
         f"\n{'workers':>7}{'req/s':>9}{'p50 ms':>9}{'p90':>9}{'p99':>9}{'max':>9}"
@@ -224,12 +250,17 @@ def main():
     )
     for workers in worker_counts:
         port = free_port()
+        urls_file = logs / f"urls-{workers}.txt"
+        # Enough fresh URLs that none is sent twice, at up to 2,000 requests a second.
+        requests = 2000 * args.duration if args.fresh_share else 0
+        write_urls(urls_file, args.urls, args.api_share, args.seed, args.fresh_share, requests)
+        connections.close_all()
         server = start_gunicorn(workers, port, environment, logs)
         try:
-            wrk = (urls_file, args.wrk_threads, args.timeout)
-            run_wrk(port, args.connections, WARM_UP_SECONDS, *wrk)
+            wrk = (args.wrk_threads, args.timeout)
+            run_wrk(port, args.connections, WARM_UP_SECONDS, warm_up_file, *wrk)
             wait_until_idle(port, timeout=args.timeout * 2)
-            n = parse(run_wrk(port, args.connections, args.duration, *wrk))
+            n = parse(run_wrk(port, args.connections, args.duration, urls_file, *wrk))
         finally:
             stop(server)
         load = " ".join(f"{value:.1f}" for value in os.getloadavg())
