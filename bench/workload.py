@@ -140,7 +140,7 @@ class WsgiClient:
 
 
 def describe_database():
-    """'postgresql 15.2: 25,207 published facilities, 39,782 programs'."""
+    """'postgresql 15.2 (shared_buffers 4GB): 25,207 published facilities, 39,782 programs'."""
     from django.db import connection
 
     from facilities.models import Facility, Program
@@ -149,6 +149,10 @@ def describe_database():
         version = "sqlite" if connection.vendor == "sqlite" else "postgresql"
         cursor.execute("SELECT sqlite_version()" if version == "sqlite" else "SHOW server_version")
         version += " " + cursor.fetchone()[0].split()[0]
+        if connection.vendor == "postgresql":
+            # What of the database PostgreSQL can keep in its own memory.
+            cursor.execute("SHOW shared_buffers")
+            version += f" (shared_buffers {cursor.fetchone()[0]})"
     facilities = Facility.objects.filter(status="published").count()
     programs = Program.objects.filter(facility__status="published").count()
     return f"{version}: {facilities:,} published facilities, {programs:,} programs"
