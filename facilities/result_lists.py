@@ -10,6 +10,8 @@ nearest-first results is read from widening circles around the place: a circle o
 holds, in order, every program nearer than r.
 """
 
+import heapq
+
 from facilities.querysets import NEAREST_BEYOND_MILES
 
 COUNT_LIMIT = 1000
@@ -94,12 +96,16 @@ class NearestFirst(CountedUpTo):
             self._found = len(self._distances)
         return self._found
 
+    def farthest_of_nearest(self, stop):
+        """The distance of the stop-th nearest of the programs the count read."""
+        return heapq.nsmallest(stop, (miles for _, miles in self._distances))[-1]
+
     def nearest_ids(self, stop):
         """The ids of the `stop` nearest programs, and of any as near as the last of them
         (their order among equals is the queryset's)."""
         if stop >= len(self._distances):
             return [pk for pk, _ in self._distances]
-        farthest = sorted(miles for _, miles in self._distances)[stop - 1]
+        farthest = self.farthest_of_nearest(stop)
         return [pk for pk, miles in self._distances if miles <= farthest]
 
     def circles(self, stop):
@@ -112,7 +118,7 @@ class NearestFirst(CountedUpTo):
         Beyond the radius the last is widened a little: near() measures on the local plane,
         within 0.45 % of the great-circle miles the count read there, out to
         NEAREST_BEYOND_MILES (farther, everything is sorted)."""
-        enough = sorted(miles for _, miles in self._distances)[stop - 1]
+        enough = self.farthest_of_nearest(stop)
         if self.within is not None:
             smaller = [self.within / 16, self.within / 8, self.within / 4, self.within / 2]
             enough = min(enough * (1 + 1e-9), self.within)

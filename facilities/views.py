@@ -13,7 +13,7 @@ from facilities.filters import ProgramFilter
 from facilities.forms import parse_program_ids, published_programs
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
-from facilities.result_lists import COUNT_LIMIT, ONLINE_COUNT_LIMIT
+from facilities.result_lists import COUNT_LIMIT
 from facilities.search_cache import kept_search
 from facilities.shortlist import saved_ids
 
@@ -70,7 +70,7 @@ def search_results(filterset):
         "online_page": online_page,
         "online_exact": online_page is None or online_page.paginator.object_list.exact,
         "count_limit": COUNT_LIMIT,
-        "online_count_limit": ONLINE_COUNT_LIMIT,
+        "online_count_limit": online_page.paginator.object_list.limit if online_page else None,
         "online": [(program, answers_for(program, asked)) for program in online_rows],
         "beyond_radius": [(program, answers_for(program, asked)) for program in beyond],
         "place": filterset.place,

@@ -147,7 +147,6 @@ def test_online_programs_are_counted_to_their_own_limit(client, online_around, m
     assert counted["count"] == 1 + 24 and counted["count_exact"] is True  # one near, 24 online
 
     monkeypatch.setattr(filters, "ONLINE_COUNT_LIMIT", 6)
-    monkeypatch.setattr(views, "ONLINE_COUNT_LIMIT", 6)
     page = client.get("/search/", search).content.decode()
     assert "More than 6 telehealth or hybrid programs farther than 25 miles" in page
     assert "1 program within 25 miles of Culver City, CA 90230" in page  # the nearby count stands
