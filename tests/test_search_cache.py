@@ -122,3 +122,25 @@ def test_a_vocabulary_change_shows_in_the_filter_panel_at_once(
         medicaid.save()
     page = client.get("/search/", {"location": "90230"}).content.decode()
     assert "Medicaid (Medi-Cal in California)" in page
+
+
+def test_a_search_reads_the_directory_version_from_the_shared_cache_once(
+    client, kept, listing, monkeypatch
+):
+    from facilities import directory_version
+
+    directory_version.current()  # the token exists, as it does but for a site's first search
+    reads = []
+    real_get = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        reads.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counting_get)
+    page = client.get("/search/", {**SEARCH, "modality": "cbt", "age": 30})
+    assert program_names(page) == []  # worked out: the filters, the panel, the rows all ran
+    assert reads.count(directory_version.KEY) == 1
+    reads.clear()
+    client.get("/search/", SEARCH)
+    assert reads.count(directory_version.KEY) == 1
