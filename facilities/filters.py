@@ -361,13 +361,24 @@ class ProgramFilter(django_filters.FilterSet):
         formats = self.form.cleaned_data.get("format") or []
         return "telehealth" in formats and "in_person" not in formats
 
+    def rows(self, annotations):
+        """The queryset's programs with their facility and `annotations`, untested: what a
+        result list reads a page of programs it has counted from, by their ids."""
+        return self.queryset.select_related("facility").annotate(**annotations)
+
     def nearby_results(self, **annotations):
         """The programs for the list, with their facility (and any `annotations`), counted
         up to COUNT_LIMIT; nearest first in widening circles when sorted by distance."""
         matching = self.matching().select_related("facility").annotate(**annotations)
         if self.place and self.sort == "distance":
             place = self.place
-            return NearestFirst(matching, place.latitude, place.longitude, within=self.radius)
+            return NearestFirst(
+                matching,
+                place.latitude,
+                place.longitude,
+                within=self.radius,
+                by_id=self.rows(annotations),
+            )
         return CountedUpTo(self.filter_queryset(matching))
 
     def online_results(self, **annotations):
@@ -386,6 +397,7 @@ class ProgramFilter(django_filters.FilterSet):
                 beyond=self.radius,
                 reach=place.state,
                 limit=ONLINE_COUNT_LIMIT,
+                by_id=self.rows(annotations),
             )
         farther = matching.reaching_online(place.state).farther_than(
             place.latitude, place.longitude, self.radius

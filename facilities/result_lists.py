@@ -12,7 +12,7 @@ holds, in order, every program nearer than r.
 
 import heapq
 
-from facilities.querysets import NEAREST_BEYOND_MILES
+from facilities.querysets import BY_NAME, NEAREST_BEYOND_MILES
 
 COUNT_LIMIT = 1000
 # The online programs past the radius are counted to a tenth of that (ten pages of ten): a
@@ -66,11 +66,24 @@ class NearestFirst(CountedUpTo):
     widening circles that holds it."""
 
     def __init__(
-        self, matching, latitude, longitude, *, within=None, beyond=0, reach=None, limit=None
+        self,
+        matching,
+        latitude,
+        longitude,
+        *,
+        within=None,
+        beyond=0,
+        reach=None,
+        limit=None,
+        by_id=None,
     ):
         """`reach`: a state; only the online programs licensed for it, found through the
-        index of the states reached (ProgramQuerySet.reaching_online)."""
+        index of the states reached (ProgramQuerySet.reaching_online). `by_id`: the
+        programs (with what a row reads joined) that a page of counted ones is read from by
+        their ids, without the search's tests: they were passed already. `matching` when
+        not given."""
         self.matching, self.point = matching, (latitude, longitude)
+        self.by_id = matching if by_id is None else by_id
         self.within, self.beyond, self.reach = within, beyond, reach
         self._distances = None
         super().__init__(self.everything(), limit)
@@ -108,6 +121,17 @@ class NearestFirst(CountedUpTo):
         farthest = self.farthest_of_nearest(stop)
         return [pk for pk, miles in self._distances if miles <= farthest]
 
+    def counted(self, ids):
+        """The programs of these ids, nearest first, each with the distance the count read:
+        a statement on their ids alone. Among equals, in BY_NAME's order, as the search's
+        own order would have them."""
+        distance = dict(self._distances)
+        rows = list(self.by_id.filter(pk__in=ids).order_by(*BY_NAME))
+        for row in rows:
+            row.distance_miles = distance[row.pk]
+        rows.sort(key=lambda row: row.distance_miles)  # stable: equals keep BY_NAME's order
+        return rows
+
     def circles(self, stop):
         """Radii to try, past the limit, for the first `stop` programs. The last is the
         distance of the stop-th nearest of the programs the count read: that circle holds at
@@ -133,8 +157,7 @@ class NearestFirst(CountedUpTo):
         start, stop = index.start or 0, index.stop
         if stop is not None and stop <= self.limit:
             if self.exact:
-                nearest = self.queryset.filter(pk__in=self.nearest_ids(stop))
-                return list(nearest[start:stop])
+                return self.counted(self.nearest_ids(stop))[start:stop]
             for miles in self.circles(stop):
                 rows = list(self.circle(miles)[start:stop])
                 if len(rows) == stop - start:  # the circle holds the whole slice, in order
