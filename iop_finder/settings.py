@@ -178,7 +178,7 @@ CACHES = {
 }
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "iop_finder.redis_cache.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
 

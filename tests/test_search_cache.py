@@ -1,5 +1,6 @@
 """The same search asked again is answered from the cache, until a listing changes."""
 
+import os
 import re
 
 import pytest
@@ -144,3 +145,43 @@ def test_a_search_reads_the_directory_version_from_the_shared_cache_once(
     reads.clear()
     client.get("/search/", SEARCH)
     assert reads.count(directory_version.KEY) == 1
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The project's Redis cache backend on a Redis of its own (database 15 unless
+    TEST_REDIS_URL says otherwise), as production shares one between web processes."""
+    import redis as redis_lib
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis_lib.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis_lib.ConnectionError as error:
+        pytest.skip(f"no Redis at {url} ({error}): set TEST_REDIS_URL to one")
+    settings.CACHES = {"default": {"BACKEND": "iop_finder.redis_cache.RedisCache", "LOCATION": url}}
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_the_redis_cache_keeps_and_forgets_values_with_one_client_a_pool(redis_cache):
+    assert redis_cache.add("answer", {"programs": [1, 2]}, 60)
+    assert not redis_cache.add("answer", "another", 60)
+    assert redis_cache.get("answer") == {"programs": [1, 2]}
+    redis_cache.set_many({"a": 1, "b": b"\x00bytes"}, 60)
+    assert redis_cache.get_many(["a", "b", "missing"]) == {"a": 1, "b": b"\x00bytes"}
+    assert redis_cache.incr("a") == 2
+    redis_cache.delete("answer")
+    assert redis_cache.get("answer") is None
+    client = redis_cache._cache
+    assert client.get_client(write=True) is client.get_client(write=True)
+
+
+def test_a_search_is_kept_in_redis_for_the_next_visitor(
+    redis_cache, settings, listing, django_assert_num_queries
+):
+    settings.SEARCH_CACHE_SECONDS = 300
+    first = Client().get("/search/", SEARCH)
+    with django_assert_num_queries(0):
+        again = Client().get("/search/", SEARCH)
+    assert program_names(first) == program_names(again) == ["Adult Evening IOP"]
