@@ -181,6 +181,7 @@ def test_a_search_page_runs_the_same_number_of_queries_for_2_or_40_results(
         make_program(
             facility, f"Track {n}", modalities=["cbt"], sessions=[("mon", "09:00", "12:00")]
         )
+    queries_for_search()  # the first search of a directory version reads the vocabularies
     with_two = queries_for_search()
     for n in range(2, 40):
         other = make_facility(f"Center {n}", payment_options=["medicaid"])
