@@ -138,7 +138,8 @@ class NearestFirst(CountedUpTo):
         least `stop` programs, so nothing is ever sorted in full. Before it, smaller circles
         that are cheaper where programs are dense: within a radius, from a sixteenth of it,
         each twice the last (the count reads the box in the index's order, so its distances
-        are a poor sample near the place); beyond it, a ring a tenth of the radius wide.
+        are a poor sample near the place); beyond it, the ring out to twice the radius (a
+        thinner one held ten online programs too rarely to pay for its statement).
         Beyond the radius the last is widened a little: near() measures on the local plane,
         within 0.45 % of the great-circle miles the count read there, out to
         NEAREST_BEYOND_MILES (farther, everything is sorted)."""
@@ -147,7 +148,7 @@ class NearestFirst(CountedUpTo):
             smaller = [self.within / 16, self.within / 8, self.within / 4, self.within / 2]
             enough = min(enough * (1 + 1e-9), self.within)
         else:
-            smaller = [self.beyond + max(self.beyond / 10, 1)]
+            smaller = [2 * self.beyond]
             enough = min(enough * 1.005, NEAREST_BEYOND_MILES)
         return [miles for miles in smaller if miles < enough] + [enough]
 

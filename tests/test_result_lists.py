@@ -108,8 +108,9 @@ def test_past_the_limit_a_first_page_comes_from_a_smaller_circle(scattered, monk
 
 
 def test_past_the_limit_online_pages_come_from_at_most_two_rings(online_around, monkeypatch):
-    """The count's own distances say how far out the page ends: a thin ring first, then the
-    ring out to the last program of the page, never all of the state's programs sorted."""
+    """The count's own distances say how far out the page ends: the ring out to twice the
+    radius first, then the ring out to the last program of the page, never all of the
+    state's programs sorted."""
     monkeypatch.setattr(result_lists, "COUNT_LIMIT", 8)
     listed = NearestFirst(Program.objects.published(), *CULVER_CITY, beyond=25, reach="CA")
     read = []
