@@ -118,6 +118,13 @@ class SearchForm(forms.Form):
             data["radius"] = DEFAULT_RADIUS
         super().__init__(data, *args, **kwargs)
         self.fields["radius"].initial = DEFAULT_RADIUS
+        # A link may ask for a distance the select does not offer (the API takes 1 to 250):
+        # the select offers it too, so it shows the distance searched, not another.
+        asked = str(self.data.get("radius", "")).strip()
+        if asked.isdigit() and 1 <= int(asked) <= 250 and int(asked) not in dict(RADIUS_CHOICES):
+            miles = int(asked)
+            choices = [*RADIUS_CHOICES, (miles, miles_text(miles))]
+            self.fields["radius"].widget.choices = sorted(choices, key=lambda choice: choice[0])
 
     def clean_location(self):
         text = self.cleaned_data["location"].strip()

@@ -60,3 +60,13 @@ def test_other_widgets_are_left_to_django(db):
     field = bound_form("insurance=medicaid")["insurance"]  # checkboxes: a tag of their own
     assert widget_html(field) == str(field)
     assert 'value="medicaid" id="id_insurance_' in checkboxes(field)
+
+
+def test_a_distance_the_select_does_not_offer_is_offered_and_selected(client, db):
+    page = client.get("/search/", {"location": "90230", "radius": 7}).content.decode()
+    select = re.search(r'<select name="radius".*?</select>', page, re.S)[0]
+    assert re.findall(r'<option value="(\d+)"', select) == ["5", "7", "10", "25", "50", "100"]
+    assert '<option value="7" selected>7 miles</option>' in select
+    assert "within 7 miles of Culver City" in page
+    usual = client.get("/search/", {"location": "90230", "radius": 10}).content.decode()
+    assert 'value="7"' not in re.search(r'<select name="radius".*?</select>', usual, re.S)[0]
