@@ -423,10 +423,10 @@ class ProgramFilter(django_filters.FilterSet):
             return []
         place, data = self.place, self.form.cleaned_data
         matching = self.matching().select_related("facility")
-        anywhere = matching
+        anywhere = None  # without a therapy or condition asked, every program is scanned
         for name, field in PROGRAM_TERM_FIELDS.items():
             if data.get(name):
-                anywhere = anywhere.linked_to_all(field, data[name])
+                anywhere = (anywhere or matching).linked_to_all(field, data[name])
         return matching.nearest_beyond(
             place.latitude, place.longitude, self.radius, limit, anywhere=anywhere
         )

@@ -122,6 +122,19 @@ def test_the_nearest_beyond_past_400_miles_have_every_therapy_and_condition_aske
     assert names(found) == ["Both", "Farther with both"]
 
 
+def test_with_a_therapy_asked_the_nearest_within_400_miles_come_from_the_linked_programs(db):
+    """Past a circle of 100 miles the next would be the one of 400: with a therapy asked, the
+    programs linked to it are measured instead, and give the same nearest, in order."""
+    program_at(PHOENIX, "Phoenix DBT", modalities=["dbt"])
+    program_at(SAN_DIEGO, "San Diego DBT", modalities=["dbt", "cbt"])
+    program_at(away(150, 20), "Nearer, CBT only", modalities=["cbt"])
+    program_at(away(250, 60), "Between DBT", modalities=["dbt"])
+    found = search("location=90230&radius=25&modality=dbt").nearest_beyond_radius()
+    assert names(found) == ["San Diego DBT", "Between DBT", "Phoenix DBT"]
+    distances = [program.distance_miles for program in found]
+    assert distances == sorted(distances) and 100 < distances[0] < 125
+
+
 def test_a_circle_holding_five_nearer_programs_ends_the_look_for_the_nearest(db):
     program_at(PHOENIX, "Phoenix")
     for n in range(5):
