@@ -120,9 +120,13 @@ class SearchForm(forms.Form):
         self.fields["radius"].initial = DEFAULT_RADIUS
         # A link may ask for a distance the select does not offer (the API takes 1 to 250):
         # the select offers it too, so it shows the distance searched, not another.
-        asked = str(self.data.get("radius", "")).strip()
-        if asked.isdigit() and 1 <= int(asked) <= 250 and int(asked) not in dict(RADIUS_CHOICES):
-            miles = int(asked)
+        radius, asked = self.fields["radius"], str(self.data.get("radius", "")).strip()
+        miles = int(asked) if asked.isdigit() else None
+        if (
+            miles
+            and radius.min_value <= miles <= radius.max_value
+            and miles not in dict(RADIUS_CHOICES)
+        ):
             choices = [*RADIUS_CHOICES, (miles, miles_text(miles))]
             self.fields["radius"].widget.choices = sorted(choices, key=lambda choice: choice[0])
 

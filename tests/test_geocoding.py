@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from geopy.exc import GeocoderTimedOut
 from geopy.geocoders import Nominatim
 
@@ -7,13 +6,6 @@ from facilities import geocoding
 from facilities.geocoding import PlaceNotFound, geocode, offline_geocode
 
 NOT_FOUND = "We couldn't find that place. Try a 5-digit ZIP code or City, ST."
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def point(place):

@@ -14,10 +14,7 @@ SEARCH = {"location": "90230", "radius": 10, "insurance": "medicaid"}
 
 @pytest.fixture
 def kept(settings):
-    settings.SEARCH_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
+    settings.SEARCH_CACHE_SECONDS = 300  # on an empty cache: conftest's fresh_cache
 
 
 @pytest.fixture
@@ -86,9 +83,6 @@ def test_a_visitor_with_a_shortlist_sees_their_own_rows(client, kept, listing):
 @pytest.fixture
 def kept_panel(settings):
     settings.FILTER_PANEL_CACHE_SECONDS = 600
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def rendered(response, name):

@@ -1,7 +1,6 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.core.cache import cache
 from django.http import QueryDict
 from geopy.distance import great_circle
 
@@ -14,11 +13,6 @@ PASADENA = (34.1478, -118.1445)  # about 18 miles from Culver City
 SAN_DIEGO = (32.7157, -117.1611)
 PHOENIX = (33.4484, -112.0740)
 ANCHORAGE = (61.2181, -149.9003)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 def search(query=""):
