@@ -340,9 +340,10 @@ class ProgramFilter(django_filters.FilterSet):
         data = self.form.cleaned_data if self.is_valid() else {}
         return {name for name in self.filters if is_set(data.get(name))}
 
-    def matching(self):
-        """The programs of the queryset that answer the questions, wherever they are."""
-        queryset = self.queryset.all()
+    def matching(self, queryset=None):
+        """The programs of `queryset` (else the FilterSet's) that answer the questions,
+        wherever they are."""
+        queryset = (self.queryset if queryset is None else queryset).all()
         for name, filter_ in self.filters.items():
             value = self.form.cleaned_data.get(name)
             if is_set(value):
@@ -350,7 +351,7 @@ class ProgramFilter(django_filters.FilterSet):
         return queryset
 
     def filter_queryset(self, queryset):
-        queryset = self.matching()
+        queryset = self.matching(queryset)
         if self.place:
             queryset = queryset.near(self.place.latitude, self.place.longitude, self.radius)
         if self.sort == "name":
@@ -380,17 +381,13 @@ class ProgramFilter(django_filters.FilterSet):
     def nearby_results(self, **annotations):
         """The programs for the list, with their facility (and any `annotations`), counted
         up to COUNT_LIMIT; nearest first in widening circles when sorted by distance."""
-        matching = self.matching().select_related("facility").annotate(**annotations)
+        rows = self.rows(annotations)
         if self.place and self.sort == "distance":
             place = self.place
             return NearestFirst(
-                matching,
-                place.latitude,
-                place.longitude,
-                within=self.radius,
-                by_id=self.rows(annotations),
+                self.matching(rows), place.latitude, place.longitude, within=self.radius, by_id=rows
             )
-        return CountedUpTo(self.filter_queryset(matching))
+        return CountedUpTo(self.filter_queryset(rows))
 
     def online_results(self, **annotations):
         """Telehealth and hybrid programs licensed for the searcher's state that are farther
