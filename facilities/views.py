@@ -24,7 +24,11 @@ MIN_COMPARED, MAX_COMPARED = 2, 4
 
 def home(request):
     filterset = ProgramFilter(queryset=Program.objects.none())
-    return render(request, "home.html", {"form": filterset.form})
+    # The form is the same for every visitor: kept, as the search page's filter panel is,
+    # under the directory's version (its choices are the vocabularies), and built only when
+    # the kept one is missing.
+    context = {"filterset": filterset, "panel_seconds": settings.FILTER_PANEL_CACHE_SECONDS}
+    return render(request, "home.html", context)
 
 
 def search_rate(group, request):

@@ -119,6 +119,24 @@ def test_a_vocabulary_change_shows_in_the_filter_panel_at_once(
     assert "Medicaid (Medi-Cal in California)" in page
 
 
+def test_the_home_page_form_is_kept_and_shows_a_vocabulary_change_at_once(
+    client, kept_panel, listing, django_capture_on_commit_callbacks
+):
+    from facilities.models import PaymentOption
+
+    first = client.get("/")
+    again = client.get("/")
+    assert rendered(first, "includes/place_fields.html")
+    assert not rendered(again, "includes/place_fields.html")
+    assert 'name="insurance" value="medicaid"' in again.content.decode()
+    assert 'action="/es/search/"' in client.get("/es/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        medicaid = PaymentOption.objects.get(slug="medicaid")
+        medicaid.label = "Medicaid (Medi-Cal in California)"
+        medicaid.save()
+    assert "Medicaid (Medi-Cal in California)" in client.get("/").content.decode()
+
+
 def test_a_search_reads_the_directory_version_from_the_shared_cache_once(
     client, kept, listing, monkeypatch
 ):
