@@ -4,7 +4,7 @@ Run from the project folder, on a seeded bench database (see bench/search_latenc
 
     .venv/bin/python bench/http_load.py [--workers 3] [--connections 32] [--duration 30]
         [--urls 400] [--api-share 0] [--fresh-share 0] [--database-url URL] [--seed-count N]
-        [--search-cache SECONDS] [--redis-url URL]
+        [--search-cache SECONDS] [--redis-url URL] [--fixed-path PATH]
 
 `--workers 2,3,4` measures each count of workers in turn. Needs wrk: when it is missing the
 script says so and runs `apt-get install -y wrk`.
@@ -23,6 +23,10 @@ in production) and `--redis-url` shares it between the workers. `--fresh-share 0
 quarter of the requests searches that nobody asked before (the rest repeat the `--urls`
 searches), so the figure is of a cache that misses that often; the warm-up sends only the
 repeated searches.
+
+`--fixed-path /privacy/` sends that one page instead of searches: what the stack itself
+serves at most on this machine (/healthz: Django's request and response alone; /privacy/:
+a page of the site's templates with no query), the ceiling any search's figure sits under.
 
 Prints requests a second, latency p50/p90/p99/max, the responses by status class and the
 socket errors; any response that is not 2xx or 3xx, and any socket error (a request still
@@ -65,14 +69,18 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def write_urls(path, count, api_share, seed, fresh_share=0.0, requests=0):
-    """The URLs wrk sends, in order. With no fresh share: `count` searches, sent in turn
-    again and again. With one: a list long enough for the whole run (`requests`), where each
-    URL is, with that probability, a search asked nowhere else in the list, else one of the
-    `count` searches the crowd repeats. The fresh ones are drawn from the clock, so that no
-    earlier run (whose answers Redis may still keep) asked them."""
+def write_urls(path, count, api_share, seed, fresh_share=0.0, requests=0, fixed_path=None):
+    """The URLs wrk sends, in order. With `fixed_path`, that path alone. With no fresh share:
+    `count` searches, sent in turn again and again. With one: a list long enough for the
+    whole run (`requests`), where each URL is, with that probability, a search asked nowhere
+    else in the list, else one of the `count` searches the crowd repeats. The fresh ones are
+    drawn from the clock, so that no earlier run (whose answers Redis may still keep) asked
+    them."""
     from random import Random
 
+    if fixed_path:
+        path.write_text(fixed_path + "\n", encoding="utf-8")
+        return
     rng = Random(seed)
     repeated = workload.searches(count, seed=seed)
     if fresh_share:
@@ -205,6 +213,9 @@ def main():
         help="SEARCH_CACHE_SECONDS for gunicorn: 0 (every search worked out) or e.g. 300",
     )
     parser.add_argument("--redis-url", help="REDIS_URL for gunicorn: one cache for the workers")
+    parser.add_argument(
+        "--fixed-path", help="one page sent again and again instead of searches, e.g. /privacy/"
+    )
     args = parser.parse_args()
     if not 10 <= args.duration <= 120 or not 1 <= args.connections <= 256:
         raise SystemExit("--duration must be 10 to 120 seconds, --connections 1 to 256.")
@@ -224,17 +235,20 @@ def main():
 
     logs = Path(tempfile.mkdtemp(prefix="iop_http_load_"))
     warm_up_file = logs / "warm-up-urls.txt"
-    write_urls(warm_up_file, args.urls, args.api_share, args.seed)
+    write_urls(warm_up_file, args.urls, args.api_share, args.seed, fixed_path=args.fixed_path)
 
     print(f"IOP Finder HTTP load, gunicorn + wrk · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"database: {database}")
+    print(f"machine: {workload.describe_machine()}")
     if seeded is not None:
         print(f"seeded {args.seed_count:,} synthetic facilities in {seeded:.1f} s")
     fresh = f", {args.fresh_share:.0%} of requests searches asked once" if args.fresh_share else ""
+    sent = f"{args.urls} search URLs ({args.api_share:.0%} API){fresh}"
+    if args.fixed_path:
+        sent = f"{args.fixed_path} alone, not searches"
     print(
-        f"{args.urls} search URLs ({args.api_share:.0%} API){fresh}, {args.connections} "
-        f"connections, {args.duration} s after a {WARM_UP_SECONDS} s warm-up on the "
-        f"{args.urls}; logs in {logs}"
+        f"{sent}, {args.connections} connections, {args.duration} s after a "
+        f"{WARM_UP_SECONDS} s warm-up; logs in {logs}"
     )
     kept = "off: every search worked out"
     if args.search_cache:
@@ -253,7 +267,15 @@ def main():
         urls_file = logs / f"urls-{workers}.txt"
         # Enough fresh URLs that none is sent twice, at up to 2,000 requests a second.
         requests = 2000 * args.duration if args.fresh_share else 0
-        write_urls(urls_file, args.urls, args.api_share, args.seed, args.fresh_share, requests)
+        write_urls(
+            urls_file,
+            args.urls,
+            args.api_share,
+            args.seed,
+            args.fresh_share,
+            requests,
+            args.fixed_path,
+        )
         connections.close_all()
         server = start_gunicorn(workers, port, environment, logs)
         try:

@@ -189,6 +189,7 @@ def main():
     workload.configure(workload.database_url(args.database_url), "testserver")
     workload.prepare()
     print(f"database: {workload.describe_database()}")
+    print(f"machine: {workload.describe_machine()}")
     client = workload.WsgiClient()
     queries = [query for _name, query in workload.searches(args.searches, seed=args.seed)]
     for query in queries[:5]:  # warm-up

@@ -78,6 +78,7 @@ def main():
 
     print(f"IOP Finder search latency, in process · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"database: {workload.describe_database()}")
+    print(f"machine: {workload.describe_machine()}")
     if seeded is not None:
         print(f"seeded {args.seed_count:,} synthetic facilities in {seeded:.1f} s")
     print(
