@@ -387,7 +387,13 @@ class ProgramFilter(django_filters.FilterSet):
             return NearestFirst(
                 self.matching(rows), place.latitude, place.longitude, within=self.radius, by_id=rows
             )
-        return CountedUpTo(self.filter_queryset(rows))
+        listed = self.filter_queryset(rows)
+        if self.place:
+            return CountedUpTo(listed)
+        # Without a place, the count reads the whole directory until it has enough; from the
+        # programs linked to a rare term asked (EMDR, a medication) it reads only those.
+        asked = self.asked_terms
+        return CountedUpTo(listed, counting=listed.linked_to_rare(asked) if asked else None)
 
     def online_results(self, **annotations):
         """Telehealth and hybrid programs licensed for the searcher's state that are farther
@@ -422,12 +428,18 @@ class ProgramFilter(django_filters.FilterSet):
         """When nothing is within the radius: the nearest programs that match, farther out."""
         if not self.place:
             return []
-        place, data = self.place, self.form.cleaned_data
+        place = self.place
         matching = self.matching().select_related("facility")
         anywhere = None  # without a therapy or condition asked, every program is scanned
-        for name, field in PROGRAM_TERM_FIELDS.items():
-            if data.get(name):
-                anywhere = (anywhere or matching).linked_to_all(field, data[name])
+        for field, slugs in self.asked_terms.items():
+            anywhere = (anywhere or matching).linked_to_all(field, slugs)
         return matching.nearest_beyond(
             place.latitude, place.longitude, self.radius, limit, anywhere=anywhere
         )
+
+    @property
+    def asked_terms(self):
+        """{Program vocabulary field: the slugs asked}: the conditions, populations,
+        therapies, philosophies and supports the visitor asked for."""
+        data = self.form.cleaned_data
+        return {field: data[name] for name, field in PROGRAM_TERM_FIELDS.items() if data.get(name)}

@@ -5,7 +5,7 @@ A search in a large city can match tens of thousands of programs. Counting all o
 measuring all of them to find the nearest twenty, cost most of a search at 250,000
 facilities; no one reads past the first pages. So counts stop at COUNT_LIMIT (the page says
 "more than 1,000", the API `count_exact: false`). Up to the limit, the count keeps each
-program's distance, and a page is read by its programs' ids; past it, a page of
+program's id (and distance), and a page is read by those ids; past it, a page of
 nearest-first results is read from widening circles around the place: a circle of r miles
 holds, in order, every program nearer than r.
 """
@@ -23,20 +23,26 @@ ONLINE_COUNT_LIMIT = 100
 
 class CountedUpTo:
     """A queryset's rows, counted up to `limit` (COUNT_LIMIT unless given): the count reads
-    no more than that many rows plus one, unordered."""
+    the ids of no more than that many rows plus one, unordered. When that is all of them, a
+    page is read by those ids: a few matches in a large directory are not looked for again
+    through all of it in the page's order (a name, a date).
 
-    def __init__(self, queryset, limit=None):
+    `counting`: the same rows, told in a form the count reads faster (a search with no place
+    and a rare term asked, ProgramFilter.nearby_results); `queryset` when not given."""
+
+    def __init__(self, queryset, limit=None, counting=None):
         self.queryset = queryset
+        self.counting = queryset if counting is None else counting
         self.limit = COUNT_LIMIT if limit is None else limit
         self._found = None
+        self._ids = None
 
     def found(self):
         """How many rows there are, or the limit + 1 for more than the limit."""
         if self._found is None:
-            # The ids rather than COUNT(*) of a subquery: the same rows read, and a
-            # simpler statement to build.
-            ids = self.queryset.order_by().values_list("pk", flat=True)[: self.limit + 1]
-            self._found = len(ids)
+            ids = self.counting.order_by().values_list("pk", flat=True)[: self.limit + 1]
+            self._ids = list(ids)
+            self._found = len(self._ids)
         return self._found
 
     @property
@@ -52,6 +58,8 @@ class CountedUpTo:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
+        if self.exact:
+            return list(self.queryset.filter(pk__in=self._ids)[index])
         return list(self.queryset[index])
 
 

@@ -2,10 +2,13 @@
 circle that holds them, in the same order as measuring every program."""
 
 import random
+import re
+from datetime import UTC, datetime
 
 import pytest
 
 import facilities.filters as filters
+import facilities.querysets as querysets
 import facilities.result_lists as result_lists
 import facilities.views as views
 from facilities.models import Program
@@ -157,3 +160,67 @@ def test_online_programs_are_counted_to_their_own_limit(client, online_around, m
         "Online within the radius",
         *(f"Online {n:02}" for n in range(6)),
     ]
+
+
+@pytest.fixture
+def therapies_anywhere(db):
+    """24 programs over 600 miles, a third offering EMDR (two of those only for teenagers),
+    some as last verified on one day and some never; the names out of order."""
+    rng = random.Random(5)
+    for n in rng.sample(range(24), 24):
+        modalities = ["emdr", "cbt"] if n % 3 == 0 else ["cbt"]
+        ages = {"age_min": 13, "age_max": 17} if n in (3, 9) else {}
+        program = program_at(
+            away(rng.uniform(0, 600), rng.uniform(0, 360)),
+            f"Program {n:02}",
+            modalities=modalities,
+            **ages,
+        )
+        if n % 4:
+            program.facility.last_verified_at = datetime(2026, 1 + n % 12, 1, tzinfo=UTC)
+            program.facility.save(update_fields=["last_verified_at"])
+
+
+def listed_in_python(asked_age, sort):
+    """The programs with EMDR serving the age, in the search's own order, worked out here."""
+    rows = [
+        program
+        for program in Program.objects.published().select_related("facility")
+        if "emdr" in {term.slug for term in program.modalities.all()}
+        and (program.age_min is None or program.age_min <= asked_age)
+        and (program.age_max is None or program.age_max >= asked_age)
+    ]
+    by_name = sorted(rows, key=lambda p: (p.facility.name, p.facility_id, p.name, p.pk))
+    if sort == "name":
+        return by_name
+    never = [p for p in by_name if p.facility.last_verified_at is None]
+    verified = [p for p in by_name if p.facility.last_verified_at is not None]
+    return sorted(verified, key=lambda p: p.facility.last_verified_at, reverse=True) + never
+
+
+@pytest.mark.parametrize("rare_links", [20_000, 0], ids=["term counted from its links", "scan"])
+@pytest.mark.parametrize("limit", [1000, 3], ids=["all counted", "counted up to 3"])
+@pytest.mark.parametrize("sort", ["name", "verified"])
+@pytest.mark.parametrize("age", [15, 40])
+def test_a_search_without_a_place_lists_the_same_programs_however_it_is_counted(
+    client, therapies_anywhere, monkeypatch, rare_links, limit, sort, age
+):
+    """Without a place a rare term's programs are counted from its links, and a page of a
+    count that read them all is read by their ids: the same programs, in the same order, on
+    every page, on the search page and in the API."""
+    monkeypatch.setattr(querysets, "RARE_TERM_LINKS", rare_links)
+    monkeypatch.setattr(result_lists, "COUNT_LIMIT", limit)
+    expected = listed_in_python(age, sort)
+    assert len(expected) == (8 if age == 15 else 6)
+    reachable = expected[:limit]  # past a count that stopped, no page is offered
+    asked = {"modality": "emdr", "age": age, "sort": sort, "page_size": 3}
+    pages = [client.get("/api/v1/programs/", {**asked, "page": n}).json() for n in (1, 2)]
+    pages = pages[: 1 + (len(reachable) > 3)]
+    assert [row["name"] for answer in pages for row in answer["results"]] == [
+        p.name for p in reachable[:6]
+    ]
+    assert pages[0]["count"] == len(reachable)
+    assert pages[0]["count_exact"] is (len(expected) <= limit)
+    page = client.get("/search/", {"modality": "emdr", "age": age, "sort": sort}).content.decode()
+    shown = [int(pk) for pk in re.findall(r'data-program-id="(\d+)"', page)]
+    assert shown == [p.pk for p in reachable]
