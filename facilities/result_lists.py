@@ -34,16 +34,14 @@ class CountedUpTo:
         self.queryset = queryset
         self.counting = queryset if counting is None else counting
         self.limit = COUNT_LIMIT if limit is None else limit
-        self._found = None
-        self._ids = None
+        self._ids = None  # what the count read
 
     def found(self):
         """How many rows there are, or the limit + 1 for more than the limit."""
-        if self._found is None:
+        if self._ids is None:
             ids = self.counting.order_by().values_list("pk", flat=True)[: self.limit + 1]
             self._ids = list(ids)
-            self._found = len(self._ids)
-        return self._found
+        return len(self._ids)
 
     @property
     def exact(self):
@@ -111,11 +109,10 @@ class NearestFirst(CountedUpTo):
         return found.beyond(*self.point, self.beyond)
 
     def found(self):
-        if self._found is None:
+        if self._distances is None:
             distances = self.queryset.order_by().values_list("pk", "distance_miles")
             self._distances = list(distances[: self.limit + 1])
-            self._found = len(self._distances)
-        return self._found
+        return len(self._distances)
 
     def farthest_of_nearest(self, stop):
         """The distance of the stop-th nearest of the programs the count read."""
