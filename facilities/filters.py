@@ -28,7 +28,7 @@ from facilities.models import (
     Program,
     TransitionSupport,
 )
-from facilities.querysets import vocabulary_terms
+from facilities.querysets import payment_slugs, vocabulary_terms
 from facilities.result_lists import ONLINE_COUNT_LIMIT, CountedUpTo, NearestFirst
 
 
@@ -391,8 +391,8 @@ class ProgramFilter(django_filters.FilterSet):
         if self.place:
             return CountedUpTo(listed)
         # Without a place, the count reads the whole directory until it has enough; from the
-        # programs linked to a rare term asked (EMDR, a medication) it reads only those.
-        asked = self.asked_terms
+        # programs linked to a rare term asked (EMDR, a medication, a language) only those.
+        asked = self.asked_links
         return CountedUpTo(listed, counting=listed.linked_to_rare(asked) if asked else None)
 
     def online_results(self, **annotations):
@@ -436,6 +436,23 @@ class ProgramFilter(django_filters.FilterSet):
         return matching.nearest_beyond(
             place.latitude, place.longitude, self.radius, limit, anywhere=anywhere
         )
+
+    @property
+    def asked_links(self):
+        """[(model name, vocabulary field, slugs)]: what the programs, or their facilities,
+        must be linked to one of the slugs of: each condition, population, therapy,
+        philosophy and support asked (all are wanted), the insurance, the languages."""
+        data = self.form.cleaned_data
+        asked = [
+            ("Program", field, [slug])
+            for field, slugs in self.asked_terms.items()
+            for slug in slugs
+        ]
+        if data.get("insurance"):
+            asked.append(("Facility", "payment_options", payment_slugs(data["insurance"])))
+        if data.get("language"):
+            asked.append(("Facility", "languages", data["language"]))
+        return asked
 
     @property
     def asked_terms(self):

@@ -95,6 +95,22 @@ class Accreditation(VocabularyTerm):
 # --- The directory ----------------------------------------------------------------------------
 
 
+class NullsLastIndex(models.Index):
+    """An index whose descending columns keep NULLs last on every database, as `ORDER BY
+    ... DESC NULLS LAST` reads them: SQLite's descending order does so already (and takes no
+    NULLS in an index); PostgreSQL's puts them first unless told."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        index = self
+        if schema_editor.connection.vendor == "postgresql":
+            index = self.clone()
+            index.fields_orders = [
+                (name, "DESC NULLS LAST" if order == "DESC" else order)
+                for name, order in self.fields_orders
+            ]
+        return super(NullsLastIndex, index).create_sql(model, schema_editor, using, **kwargs)
+
+
 class Facility(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft"
@@ -170,6 +186,9 @@ class Facility(models.Model):
             # A search with no place lists programs by facility name: read in this index's
             # order, a page stops after twenty rows rather than sorting the whole directory.
             models.Index(fields=["status", "name"]),
+            # Sorted by verification, the same: the most recently verified first, never
+            # verified last, then by name (ProgramFilter.filter_queryset's order).
+            NullsLastIndex(fields=["status", "-last_verified_at", "name", "id"]),
         ]
         constraints = [
             models.UniqueConstraint(

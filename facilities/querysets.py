@@ -96,9 +96,9 @@ def local_miles(latitude, longitude, lat_field, lng_field):
 BY_NAME = ("facility__name", "facility_id", "name", "pk")
 # The widest circle near() is asked for; its distances stay within 0.45 % out to here.
 NEAREST_BEYOND_MILES = 400
-# A term linked to no more programs than this is read from its links when a whole-directory
-# count starts from it (linked_to_rare): at worst some 40 ms on SQLite, where a scan of
-# 400,000 programs testing a rare term took half a second.
+# A term linked to no more programs (or facilities) than this is read from its links when a
+# whole-directory count starts from it (linked_to_rare): at worst some 40 ms on SQLite, where
+# a scan of 400,000 programs testing a rare term took half a second.
 RARE_TERM_LINKS = 20_000
 
 
@@ -154,12 +154,22 @@ def term_ids(vocabulary, slugs):
     return ids
 
 
-def programs_linked_to(field, term_id):
-    """The ids of the programs linked to one term of a Program vocabulary field: a subquery
-    on the link table's index of the term."""
+def linked_owners(field, term_ids):
+    """The ids of the programs or facilities linked to any of these terms of a vocabulary
+    field of theirs: a subquery on the link table's index of the terms."""
     through = field.remote_field.through
-    linked = through.objects.filter(**{f"{field.m2m_reverse_field_name()}_id": term_id})
+    linked = through.objects.filter(**{f"{field.m2m_reverse_field_name()}_id__in": term_ids})
     return linked.values(f"{field.m2m_field_name()}_id")
+
+
+def payment_slugs(slugs):
+    """The payment options that answer a search for these: a named private carrier also
+    answers one for any private insurance."""
+    slugs = set(slugs)
+    if "private_insurance" in slugs:
+        options = vocabulary_terms(apps.get_model("facilities", "PaymentOption")).values()
+        slugs |= {option.slug for option in options if option.is_private_carrier}
+    return slugs
 
 
 def has_term(model_name, field_name, owner, slugs):
@@ -452,13 +462,10 @@ class ProgramQuerySet(models.QuerySet):
     # --- The questions ------------------------------------------------------------------------
 
     def paid_by(self, slugs):
-        """Facilities taking any of these payment options. A named private carrier also
-        answers a search for any private insurance."""
-        slugs = set(slugs)
-        if "private_insurance" in slugs:
-            options = vocabulary_terms(apps.get_model("facilities", "PaymentOption")).values()
-            slugs |= {option.slug for option in options if option.is_private_carrier}
-        return self.filter(has_term("Facility", "payment_options", "facility_id", slugs))
+        """Facilities taking any of these payment options (payment_slugs)."""
+        return self.filter(
+            has_term("Facility", "payment_options", "facility_id", payment_slugs(slugs))
+        )
 
     def speaking_any(self, slugs):
         """Facilities offering services in any of these languages."""
@@ -480,24 +487,25 @@ class ProgramQuerySet(models.QuerySet):
         field_of = apps.get_model("facilities", "Program")._meta.get_field(field)
         queryset = self
         for term_id in term_ids(field_of.related_model, slugs):
-            queryset = queryset.filter(pk__in=programs_linked_to(field_of, term_id))
+            queryset = queryset.filter(pk__in=linked_owners(field_of, [term_id]))
         return queryset
 
     def linked_to_rare(self, asked):
-        """The programs, told again as linked to each term of `asked` ({vocabulary field:
-        slugs}) that no more than RARE_TERM_LINKS programs are linked to, as linked_to_all()
-        tells them; None when no term asked is that rare. For a count of the whole directory: it
-        starts from a rare term's links. A common term is left out, as SQLite reads every id
-        of `id IN (...)` before the first program. Each term costs one look at its links'
-        index: is there a link past the RARE_TERM_LINKS-th?"""
-        Program = apps.get_model("facilities", "Program")
+        """The programs, told again as linked to each of the `asked` links that no more than
+        RARE_TERM_LINKS programs or facilities have, as `id IN (...)` or `facility_id IN
+        (...)`; None when none is that rare. `asked`: [(model name, vocabulary field,
+        slugs)], each answered by a program ("Program") or its facility ("Facility") linked
+        to any of the slugs. For a count of the whole directory: it starts from a rare
+        link's rows (EMDR, a medication, Vietnamese, tribal health insurance). A common one
+        is left out, as SQLite reads every id of `IN (...)` before the first program. Each
+        costs one look at its links' index: is there a row past the RARE_TERM_LINKS-th?"""
+        owner_of = {"Program": "pk__in", "Facility": "facility_id__in"}
         queryset = None
-        for field, slugs in asked.items():
-            field_of = Program._meta.get_field(field)
-            for term_id in term_ids(field_of.related_model, slugs):
-                linked = programs_linked_to(field_of, term_id)
-                if not linked[RARE_TERM_LINKS : RARE_TERM_LINKS + 1].exists():
-                    queryset = (queryset or self).filter(pk__in=linked)
+        for model_name, field, slugs in asked:
+            field_of = apps.get_model("facilities", model_name)._meta.get_field(field)
+            linked = linked_owners(field_of, term_ids(field_of.related_model, slugs))
+            if not linked[RARE_TERM_LINKS : RARE_TERM_LINKS + 1].exists():
+                queryset = (queryset or self).filter(**{owner_of[model_name]: linked})
         return queryset
 
     def with_focus(self, focuses):

@@ -1,19 +1,23 @@
 """Result lists with bounded work: counts that stop at a limit, pages read from the smallest
 circle that holds them, in the same order as measuring every program."""
 
+import importlib
 import random
 import re
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 
 import facilities.filters as filters
 import facilities.querysets as querysets
 import facilities.result_lists as result_lists
 import facilities.views as views
-from facilities.models import Program
+from facilities.models import Facility, Language, NullsLastIndex, PaymentOption, Program
 from facilities.result_lists import CountedUpTo, NearestFirst
-from tests.conftest import CULVER_CITY
+from tests.conftest import CULVER_CITY, make_facility
 from tests.test_search_filters import away, program_at
 
 
@@ -165,8 +169,14 @@ def test_online_programs_are_counted_to_their_own_limit(client, online_around, m
 @pytest.fixture
 def therapies_anywhere(db):
     """24 programs over 600 miles, a third offering EMDR (two of those only for teenagers),
-    some as last verified on one day and some never; the names out of order."""
+    another third at facilities speaking Vietnamese, a quarter at facilities taking tribal
+    health insurance; some as last verified on one day and some never; the names out of
+    order. A facility with no program comes first, so no facility shares its id with its
+    program."""
+    make_facility("Center With No Program", languages=["vi"], payment_options=["ihs_tribal"])
     rng = random.Random(5)
+    vietnamese = Language.objects.get(slug="vi")
+    tribal = PaymentOption.objects.get(slug="ihs_tribal")
     for n in rng.sample(range(24), 24):
         modalities = ["emdr", "cbt"] if n % 3 == 0 else ["cbt"]
         ages = {"age_min": 13, "age_max": 17} if n in (3, 9) else {}
@@ -176,17 +186,36 @@ def therapies_anywhere(db):
             modalities=modalities,
             **ages,
         )
+        if n % 3 == 1:
+            program.facility.languages.add(vietnamese)
+        if n % 4 == 2:
+            program.facility.payment_options.add(tribal)
         if n % 4:
             program.facility.last_verified_at = datetime(2026, 1 + n % 12, 1, tzinfo=UTC)
             program.facility.save(update_fields=["last_verified_at"])
 
 
-def listed_in_python(asked_age, sort):
-    """The programs with EMDR serving the age, in the search's own order, worked out here."""
+# What each search asks, and which programs answer it.
+WANTED = {
+    "emdr": ({"modality": "emdr"}, lambda p: "emdr" in {t.slug for t in p.modalities.all()}),
+    "vietnamese": (
+        {"language": "vi"},
+        lambda p: "vi" in {t.slug for t in p.facility.languages.all()},
+    ),
+    "tribal insurance": (
+        {"insurance": "ihs_tribal"},
+        lambda p: "ihs_tribal" in {t.slug for t in p.facility.payment_options.all()},
+    ),
+}
+
+
+def listed_in_python(wanted, asked_age, sort):
+    """The programs answering `wanted` and serving the age, in the search's own order,
+    worked out here."""
     rows = [
         program
         for program in Program.objects.published().select_related("facility")
-        if "emdr" in {term.slug for term in program.modalities.all()}
+        if WANTED[wanted][1](program)
         and (program.age_min is None or program.age_min <= asked_age)
         and (program.age_max is None or program.age_max >= asked_age)
     ]
@@ -201,26 +230,78 @@ def listed_in_python(asked_age, sort):
 @pytest.mark.parametrize("rare_links", [20_000, 0], ids=["term counted from its links", "scan"])
 @pytest.mark.parametrize("limit", [1000, 3], ids=["all counted", "counted up to 3"])
 @pytest.mark.parametrize("sort", ["name", "verified"])
-@pytest.mark.parametrize("age", [15, 40])
+@pytest.mark.parametrize(
+    "wanted, age, answering",
+    [
+        ("emdr", 15, 8),
+        ("emdr", 40, 6),
+        ("vietnamese", 15, 8),
+        ("tribal insurance", 40, 6),
+    ],
+)
 def test_a_search_without_a_place_lists_the_same_programs_however_it_is_counted(
-    client, therapies_anywhere, monkeypatch, rare_links, limit, sort, age
+    client, therapies_anywhere, monkeypatch, rare_links, limit, sort, wanted, age, answering
 ):
-    """Without a place a rare term's programs are counted from its links, and a page of a
-    count that read them all is read by their ids: the same programs, in the same order, on
-    every page, on the search page and in the API."""
+    """Without a place a rare term's programs (or facilities) are counted from its links, and
+    a page of a count that read them all is read by their ids: the same programs, in the
+    same order, on every page, on the search page and in the API."""
     monkeypatch.setattr(querysets, "RARE_TERM_LINKS", rare_links)
     monkeypatch.setattr(result_lists, "COUNT_LIMIT", limit)
-    expected = listed_in_python(age, sort)
-    assert len(expected) == (8 if age == 15 else 6)
+    expected = listed_in_python(wanted, age, sort)
+    assert len(expected) == answering
     reachable = expected[:limit]  # past a count that stopped, no page is offered
-    asked = {"modality": "emdr", "age": age, "sort": sort, "page_size": 3}
-    pages = [client.get("/api/v1/programs/", {**asked, "page": n}).json() for n in (1, 2)]
+    asked = {**WANTED[wanted][0], "age": age, "sort": sort}
+    pages = [
+        client.get("/api/v1/programs/", {**asked, "page_size": 3, "page": n}).json() for n in (1, 2)
+    ]
     pages = pages[: 1 + (len(reachable) > 3)]
     assert [row["name"] for answer in pages for row in answer["results"]] == [
         p.name for p in reachable[:6]
     ]
     assert pages[0]["count"] == len(reachable)
     assert pages[0]["count_exact"] is (len(expected) <= limit)
-    page = client.get("/search/", {"modality": "emdr", "age": age, "sort": sort}).content.decode()
+    page = client.get("/search/", asked).content.decode()
     shown = [int(pk) for pk in re.findall(r'data-program-id="(\d+)"', page)]
     assert shown == [p.pk for p in reachable]
+
+
+# --- The indexes the pages without a place are read from --------------------------------------
+
+
+def index_definition(name):
+    sql = {
+        "sqlite": "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s",
+        "postgresql": "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+    }[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [name])
+        return cursor.fetchone()[0]
+
+
+def test_the_verification_index_keeps_never_verified_facilities_last_as_the_sort_does(db):
+    """Sorted by verification, a page is read in the index's order: its NULLs must come
+    where ORDER BY ... DESC NULLS LAST puts them, or the database sorts the directory."""
+    [index] = [i for i in Facility._meta.indexes if isinstance(i, NullsLastIndex)]
+    definition = index_definition(index.name)
+    if connection.vendor == "postgresql":
+        assert "last_verified_at DESC NULLS LAST, name, id" in definition
+    else:  # SQLite's descending order puts NULLs last, and an index takes no NULLS there
+        assert '"last_verified_at" DESC, "name", "id"' in definition
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own planner statistics")
+def test_migrating_a_database_with_statistics_counts_the_new_index_too(db):
+    """An index without statistics beside indexes with them looks very selective to SQLite:
+    the migration that adds the verification index recounts the facilities' indexes."""
+    migration = importlib.import_module(
+        "facilities.migrations.0012_facility_verified_index_with_status"
+    )
+    [index] = [i for i in Facility._meta.indexes if isinstance(i, NullsLastIndex)]
+    make_facility("Counted Center")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE idx = %s", [index.name])
+        # What the function reads of the migration's schema editor: its connection.
+        migration.recount_sqlite_statistics(django_apps, SimpleNamespace(connection=connection))
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = %s", [index.name])
+        assert cursor.fetchone() is not None
