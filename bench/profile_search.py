@@ -4,7 +4,7 @@ pyinstrument installed) a Python profile of the page and the API.
 Run from the project folder, on a seeded bench database (see bench/search_latency.py):
 
     .venv/bin/python bench/profile_search.py [--searches 60] [--database-url URL]
-        [--pyinstrument]
+        [--pyinstrument] [--server-time]
 
 --pyinstrument needs `.venv/bin/pip install pyinstrument` (a profiling tool only, not a
 project dependency); it writes /tmp/iop_profile_page.html and /tmp/iop_profile_api.html and
@@ -13,7 +13,10 @@ prints the top of each profile.
 Prints, for the page and for the API: the mean time per request, the mean time in SQL and
 the number of statements, then the SQL time by kind of statement (the COUNT of the paginator,
 the distance-ordered page of programs, each prefetch, the filter form's vocabularies...), the
-slowest statements with their query plans. Not a test: it asserts nothing.
+slowest statements with their query plans. With --server-time, on PostgreSQL, each statement
+is run again under EXPLAIN ANALYZE for the server's own planning and execution time by kind:
+the work the database server does for a search, on the same cores as the web processes.
+Not a test: it asserts nothing.
 """
 
 import argparse
@@ -160,6 +163,36 @@ def report(label, requests, by_kind, templates, log):
         print(f"  plan:\n{explain(sql, params)}")
 
 
+def server_time(log, count):
+    """PostgreSQL's planning and execution ms a request, by kind of statement, from EXPLAIN
+    (ANALYZE, SUMMARY) of each statement the requests ran. Parsing, the network and the
+    rows' transfer are not in these figures; the client's time for each statement is."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("\n(--server-time reads PostgreSQL's EXPLAIN ANALYZE; this database is not one)")
+        return
+    planning, execution = defaultdict(float), defaultdict(float)
+    with connection.cursor() as cursor:
+        for kind, _elapsed, sql, params in log.statements:
+            cursor.execute("EXPLAIN (ANALYZE, SUMMARY, TIMING OFF) " + sql, params)
+            for (line,) in cursor.fetchall():
+                if line.startswith("Planning Time:"):
+                    planning[kind] += float(line.split()[2])
+                elif line.startswith("Execution Time:"):
+                    execution[kind] += float(line.split()[2])
+    print(
+        f"\n{'server time by kind of statement (ms/request)':<56}{'planning':>9}{'execution':>10}"
+    )
+    for kind in sorted(execution, key=lambda kind: -(planning[kind] + execution[kind])):
+        print(f"{kind:<56}{planning[kind] / count:9.2f}{execution[kind] / count:10.2f}")
+    total = (sum(planning.values()) + sum(execution.values())) / count
+    print(
+        f"{'all statements':<56}{sum(planning.values()) / count:9.2f}"
+        f"{sum(execution.values()) / count:10.2f}   ({total:.1f} ms of a core a request)"
+    )
+
+
 def profile(client, paths, name):
     from pyinstrument import Profiler
 
@@ -184,6 +217,7 @@ def main():
     parser.add_argument("--seed", type=int, default=7, help="seed of the searches")
     parser.add_argument("--database-url")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--server-time", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
 
     workload.configure(workload.database_url(args.database_url), "testserver")
@@ -199,6 +233,8 @@ def main():
         log = SqlLog()
         requests, by_kind, templates = measure(client, [prefix + q for q in queries], log)
         report(label, requests, by_kind, templates, log)
+        if args.server_time:
+            server_time(log, len(requests))
     if args.pyinstrument:
         profile(client, ["/search/?" + q for q in queries], "page")
         profile(client, ["/api/v1/programs/?" + q for q in queries], "api")
