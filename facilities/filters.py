@@ -439,9 +439,10 @@ class ProgramFilter(django_filters.FilterSet):
 
     @property
     def asked_links(self):
-        """[(model name, vocabulary field, slugs)]: what the programs, or their facilities,
-        must be linked to one of the slugs of: each condition, population, therapy,
-        philosophy and support asked (all are wanted), the insurance, the languages."""
+        """[(model name, vocabulary field, slugs)]: each a link to one of the slugs that the
+        programs ("Program") or their facilities ("Facility") must have: one for each
+        condition, population, therapy, philosophy and support asked (all are wanted), one
+        for the insurance and one for the languages (any of them will do)."""
         data = self.form.cleaned_data
         asked = [
             ("Program", field, [slug])

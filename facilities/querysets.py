@@ -154,11 +154,11 @@ def term_ids(vocabulary, slugs):
     return ids
 
 
-def linked_owners(field, term_ids):
-    """The ids of the programs or facilities linked to any of these terms of a vocabulary
-    field of theirs: a subquery on the link table's index of the terms."""
+def linked_owners(field, ids):
+    """The ids of the programs or facilities linked to any of the terms of these ids of a
+    vocabulary field of theirs: a subquery on the link table's index of the terms."""
     through = field.remote_field.through
-    linked = through.objects.filter(**{f"{field.m2m_reverse_field_name()}_id__in": term_ids})
+    linked = through.objects.filter(**{f"{field.m2m_reverse_field_name()}_id__in": ids})
     return linked.values(f"{field.m2m_field_name()}_id")
 
 
