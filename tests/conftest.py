@@ -5,6 +5,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from facilities.models import (
     Condition,
@@ -76,6 +77,17 @@ def make_program(facility=None, name="Adult IOP", sessions=(), **fields):
         )
     program.refresh_from_db()
     return program
+
+
+@pytest.fixture(scope="class")
+def class_transaction(django_db_setup, django_db_blocker):
+    """A transaction around a test class, rolled back after its last test: a class-scoped
+    fixture that asks for it makes its rows once for all the class's tests, and each test's
+    own transaction (`db`, `django_db`) is a savepoint inside it. Only for classes whose
+    tests run in transactions (not `transactional_db` or a live server)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

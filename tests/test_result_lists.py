@@ -21,8 +21,8 @@ from tests.conftest import CULVER_CITY, make_facility
 from tests.test_search_filters import away, program_at
 
 
-@pytest.fixture
-def scattered(db):
+@pytest.fixture(scope="class")
+def scattered(class_transaction):
     """40 programs within 25 miles of Culver City, 6 more from 25 to 300 miles."""
     rng = random.Random(3)
     for n in range(40):
@@ -40,26 +40,6 @@ def count_limit(request, monkeypatch):
     """Past the limit a page is looked for in a smaller circle first; both ways agree."""
     monkeypatch.setattr(result_lists, "COUNT_LIMIT", request.param)
     return request.param
-
-
-@pytest.mark.parametrize("start, stop", [(0, 5), (0, 20), (3, 6), (20, 40), (35, 45)])
-def test_a_page_nearest_first_is_the_same_as_measuring_every_program(
-    scattered, count_limit, start, stop
-):
-    programs = Program.objects.published()
-    everything = list(programs.near(*CULVER_CITY, 25))
-    listed = NearestFirst(programs, *CULVER_CITY, within=25)
-    assert ids(listed[start:stop]) == ids(everything[start:stop])
-    assert listed.count() == min(40, count_limit) and listed.exact == (count_limit >= 40)
-
-
-@pytest.mark.parametrize("start, stop", [(0, 3), (2, 6)])
-def test_programs_beyond_the_radius_come_nearest_first_too(scattered, count_limit, start, stop):
-    programs = Program.objects.published()
-    everything = list(programs.beyond(*CULVER_CITY, 25))
-    listed = NearestFirst(programs, *CULVER_CITY, beyond=25)
-    assert ids(listed[start:stop]) == ids(everything[start:stop])
-    assert [p.name for p in listed[0:6]] == [f"Far {n}" for n in range(6)]
 
 
 @pytest.mark.parametrize("start, stop", [(0, 3), (3, 6), (2, 5), (0, 8)])
@@ -80,8 +60,8 @@ def test_programs_as_near_as_each_other_keep_their_order_across_pages(db, start,
     assert [p.name for p in listed[0:8]][-1] == "Farthest"
 
 
-@pytest.fixture
-def online_around(db):
+@pytest.fixture(scope="class")
+def online_around(class_transaction):
     """Telehealth programs licensed for California, one within 25 miles of Culver City and
     24 from 26 to about 370 miles, each some 12 % farther than the last."""
     rng = random.Random(5)
@@ -92,82 +72,114 @@ def online_around(db):
     program_at(away(40, 10), "In person only", format="in_person")
 
 
-@pytest.mark.parametrize("start, stop", [(0, 4), (3, 7), (0, 8)])
-def test_online_programs_past_the_radius_are_read_from_rings_in_order(
-    online_around, count_limit, start, stop
-):
-    programs = Program.objects.published()
-    everything = list(programs.reaching_online("CA").beyond(*CULVER_CITY, 25))
-    listed = NearestFirst(programs, *CULVER_CITY, beyond=25, reach="CA")
-    assert [p.name for p in everything] == [f"Online {n:02}" for n in range(24)]
-    assert ids(listed[start:stop]) == ids(everything[start:stop])
-    assert listed.count() == min(24, count_limit) and listed.exact == (count_limit >= 24)
+@pytest.mark.django_db
+class TestAroundCulverCity:
+    """Around Culver City (`scattered`), made once for the class."""
+
+    @pytest.mark.parametrize("start, stop", [(0, 5), (0, 20), (3, 6), (20, 40), (35, 45)])
+    def test_a_page_nearest_first_is_the_same_as_measuring_every_program(
+        self, scattered, count_limit, start, stop
+    ):
+        programs = Program.objects.published()
+        everything = list(programs.near(*CULVER_CITY, 25))
+        listed = NearestFirst(programs, *CULVER_CITY, within=25)
+        assert ids(listed[start:stop]) == ids(everything[start:stop])
+        assert listed.count() == min(40, count_limit) and listed.exact == (count_limit >= 40)
+
+    @pytest.mark.parametrize("start, stop", [(0, 3), (2, 6)])
+    def test_programs_beyond_the_radius_come_nearest_first_too(
+        self, scattered, count_limit, start, stop
+    ):
+        programs = Program.objects.published()
+        everything = list(programs.beyond(*CULVER_CITY, 25))
+        listed = NearestFirst(programs, *CULVER_CITY, beyond=25)
+        assert ids(listed[start:stop]) == ids(everything[start:stop])
+        assert [p.name for p in listed[0:6]] == [f"Far {n}" for n in range(6)]
+
+    def test_past_the_limit_a_first_page_comes_from_a_smaller_circle(self, scattered, monkeypatch):
+        monkeypatch.setattr(result_lists, "COUNT_LIMIT", 8)
+        listed = NearestFirst(Program.objects.published(), *CULVER_CITY, within=25)
+        read = []
+        circle = listed.circle
+        monkeypatch.setattr(listed, "circle", lambda miles: read.append(miles) or circle(miles))
+        first = listed[0:4]
+        assert len(first) == 4 and read and read[0] < 25
+
+    def test_a_count_stops_at_the_limit_and_says_it_is_not_exact(self, scattered, monkeypatch):
+        monkeypatch.setattr(result_lists, "COUNT_LIMIT", 10)
+        counted = CountedUpTo(Program.objects.published())
+        assert counted.count() == 10 and not counted.exact
+
+    def test_the_page_says_more_than_the_limit_when_the_count_stops(
+        self, client, scattered, monkeypatch
+    ):
+        monkeypatch.setattr(result_lists, "COUNT_LIMIT", 10)
+        monkeypatch.setattr(views, "COUNT_LIMIT", 10)
+        page = client.get("/search/", {"location": "90230", "radius": 25}).content.decode()
+        assert "More than 10 programs within 25 miles of Culver City, CA 90230" in page
+        assert "Only the first 10 are shown" in page
+        spanish = client.get("/es/search/", {"location": "90230", "radius": 25}).content.decode()
+        assert "Más de 10 programas a menos de 25 millas" in spanish
+        api = client.get("/api/v1/programs/", {"location": "90230", "radius": 25}).json()
+        assert api["count"] == 10 and api["count_exact"] is False
+        exact = client.get("/api/v1/programs/", {"location": "90230", "radius": 5}).json()
+        assert exact["count_exact"] is True and exact["count"] < 10
 
 
-def test_past_the_limit_a_first_page_comes_from_a_smaller_circle(scattered, monkeypatch):
-    monkeypatch.setattr(result_lists, "COUNT_LIMIT", 8)
-    listed = NearestFirst(Program.objects.published(), *CULVER_CITY, within=25)
-    read = []
-    circle = listed.circle
-    monkeypatch.setattr(listed, "circle", lambda miles: read.append(miles) or circle(miles))
-    first = listed[0:4]
-    assert len(first) == 4 and read and read[0] < 25
+@pytest.mark.django_db
+class TestOnlineAround:
+    """California's telehealth programs (`online_around`), made once for the class."""
+
+    @pytest.mark.parametrize("start, stop", [(0, 4), (3, 7), (0, 8)])
+    def test_online_programs_past_the_radius_are_read_from_rings_in_order(
+        self, online_around, count_limit, start, stop
+    ):
+        programs = Program.objects.published()
+        everything = list(programs.reaching_online("CA").beyond(*CULVER_CITY, 25))
+        listed = NearestFirst(programs, *CULVER_CITY, beyond=25, reach="CA")
+        assert [p.name for p in everything] == [f"Online {n:02}" for n in range(24)]
+        assert ids(listed[start:stop]) == ids(everything[start:stop])
+        assert listed.count() == min(24, count_limit) and listed.exact == (count_limit >= 24)
+
+    def test_past_the_limit_online_pages_come_from_at_most_two_rings(
+        self, online_around, monkeypatch
+    ):
+        """The count's own distances say how far out the page ends: the ring out to twice the
+        radius first, then the ring out to the last program of the page, never all of the
+        state's programs sorted."""
+        monkeypatch.setattr(result_lists, "COUNT_LIMIT", 8)
+        listed = NearestFirst(Program.objects.published(), *CULVER_CITY, beyond=25, reach="CA")
+        read = []
+        circle = listed.circle
+        monkeypatch.setattr(listed, "circle", lambda miles: read.append(miles) or circle(miles))
+        assert not listed.exact  # counted now, so the queryset is not read again for it
+        monkeypatch.setattr(listed, "queryset", None)  # sorting everything would fail here
+        assert [p.name for p in listed[0:8]] == [f"Online {n:02}" for n in range(8)]
+        assert len(read) <= 2 and read[-1] < 26 * 1.12**8
+
+    def test_online_programs_are_counted_to_their_own_limit(
+        self, client, online_around, monkeypatch
+    ):
+        search = {"location": "90230", "radius": 25}
+        counted = client.get("/api/v1/programs/", search).json()
+        assert counted["count"] == 1 + 24 and counted["count_exact"] is True  # one near, 24 online
+
+        monkeypatch.setattr(filters, "ONLINE_COUNT_LIMIT", 6)
+        page = client.get("/search/", search).content.decode()
+        assert "More than 6 telehealth or hybrid programs farther than 25 miles" in page
+        assert (
+            "1 program within 25 miles of Culver City, CA 90230" in page
+        )  # the nearby count stands
+        api = client.get("/api/v1/programs/", {**search, "page_size": 10}).json()
+        assert api["count"] == 1 + 6 and api["count_exact"] is False
+        assert [row["name"] for row in api["results"]] == [
+            "Online within the radius",
+            *(f"Online {n:02}" for n in range(6)),
+        ]
 
 
-def test_past_the_limit_online_pages_come_from_at_most_two_rings(online_around, monkeypatch):
-    """The count's own distances say how far out the page ends: the ring out to twice the
-    radius first, then the ring out to the last program of the page, never all of the
-    state's programs sorted."""
-    monkeypatch.setattr(result_lists, "COUNT_LIMIT", 8)
-    listed = NearestFirst(Program.objects.published(), *CULVER_CITY, beyond=25, reach="CA")
-    read = []
-    circle = listed.circle
-    monkeypatch.setattr(listed, "circle", lambda miles: read.append(miles) or circle(miles))
-    assert not listed.exact  # counted now, so the queryset is not read again for it
-    monkeypatch.setattr(listed, "queryset", None)  # sorting everything would fail here
-    assert [p.name for p in listed[0:8]] == [f"Online {n:02}" for n in range(8)]
-    assert len(read) <= 2 and read[-1] < 26 * 1.12**8
-
-
-def test_a_count_stops_at_the_limit_and_says_it_is_not_exact(scattered, monkeypatch):
-    monkeypatch.setattr(result_lists, "COUNT_LIMIT", 10)
-    counted = CountedUpTo(Program.objects.published())
-    assert counted.count() == 10 and not counted.exact
-
-
-def test_the_page_says_more_than_the_limit_when_the_count_stops(client, scattered, monkeypatch):
-    monkeypatch.setattr(result_lists, "COUNT_LIMIT", 10)
-    monkeypatch.setattr(views, "COUNT_LIMIT", 10)
-    page = client.get("/search/", {"location": "90230", "radius": 25}).content.decode()
-    assert "More than 10 programs within 25 miles of Culver City, CA 90230" in page
-    assert "Only the first 10 are shown" in page
-    spanish = client.get("/es/search/", {"location": "90230", "radius": 25}).content.decode()
-    assert "Más de 10 programas a menos de 25 millas" in spanish
-    api = client.get("/api/v1/programs/", {"location": "90230", "radius": 25}).json()
-    assert api["count"] == 10 and api["count_exact"] is False
-    exact = client.get("/api/v1/programs/", {"location": "90230", "radius": 5}).json()
-    assert exact["count_exact"] is True and exact["count"] < 10
-
-
-def test_online_programs_are_counted_to_their_own_limit(client, online_around, monkeypatch):
-    search = {"location": "90230", "radius": 25}
-    counted = client.get("/api/v1/programs/", search).json()
-    assert counted["count"] == 1 + 24 and counted["count_exact"] is True  # one near, 24 online
-
-    monkeypatch.setattr(filters, "ONLINE_COUNT_LIMIT", 6)
-    page = client.get("/search/", search).content.decode()
-    assert "More than 6 telehealth or hybrid programs farther than 25 miles" in page
-    assert "1 program within 25 miles of Culver City, CA 90230" in page  # the nearby count stands
-    api = client.get("/api/v1/programs/", {**search, "page_size": 10}).json()
-    assert api["count"] == 1 + 6 and api["count_exact"] is False
-    assert [row["name"] for row in api["results"]] == [
-        "Online within the radius",
-        *(f"Online {n:02}" for n in range(6)),
-    ]
-
-
-@pytest.fixture
-def therapies_anywhere(db):
+@pytest.fixture(scope="class")
+def therapies_anywhere(class_transaction):
     """24 programs over 600 miles, a third offering EMDR (two of those only for teenagers),
     another third at facilities speaking Vietnamese, a quarter at facilities taking tribal
     health insurance; some as last verified on one day and some never; the names out of
@@ -227,42 +239,56 @@ def listed_in_python(wanted, asked_age, sort):
     return sorted(verified, key=lambda p: p.facility.last_verified_at, reverse=True) + never
 
 
-@pytest.mark.parametrize("rare_links", [20_000, 0], ids=["term counted from its links", "scan"])
-@pytest.mark.parametrize("limit", [1000, 3], ids=["all counted", "counted up to 3"])
-@pytest.mark.parametrize("sort", ["name", "verified"])
-@pytest.mark.parametrize(
-    "wanted, age, answering",
-    [
-        ("emdr", 15, 8),
-        ("emdr", 40, 6),
-        ("vietnamese", 15, 8),
-        ("tribal insurance", 40, 6),
-    ],
-)
-def test_a_search_without_a_place_lists_the_same_programs_however_it_is_counted(
-    client, therapies_anywhere, monkeypatch, rare_links, limit, sort, wanted, age, answering
-):
-    """Without a place a rare term's programs (or facilities) are counted from its links, and
-    a page of a count that read them all is read by their ids: the same programs, in the
-    same order, on every page, on the search page and in the API."""
-    monkeypatch.setattr(querysets, "RARE_TERM_LINKS", rare_links)
-    monkeypatch.setattr(result_lists, "COUNT_LIMIT", limit)
-    expected = listed_in_python(wanted, age, sort)
-    assert len(expected) == answering
-    reachable = expected[:limit]  # past a count that stopped, no page is offered
-    asked = {**WANTED[wanted][0], "age": age, "sort": sort}
-    pages = [
-        client.get("/api/v1/programs/", {**asked, "page_size": 3, "page": n}).json() for n in (1, 2)
-    ]
-    pages = pages[: 1 + (len(reachable) > 3)]
-    assert [row["name"] for answer in pages for row in answer["results"]] == [
-        p.name for p in reachable[:6]
-    ]
-    assert pages[0]["count"] == len(reachable)
-    assert pages[0]["count_exact"] is (len(expected) <= limit)
-    page = client.get("/search/", asked).content.decode()
-    shown = [int(pk) for pk in re.findall(r'data-program-id="(\d+)"', page)]
-    assert shown == [p.pk for p in reachable]
+@pytest.mark.django_db
+class TestWithoutAPlace:
+    """Programs over 600 miles (`therapies_anywhere`), made once for the class."""
+
+    @pytest.mark.parametrize("rare_links", [20_000, 0], ids=["term counted from its links", "scan"])
+    @pytest.mark.parametrize("limit", [1000, 3], ids=["all counted", "counted up to 3"])
+    @pytest.mark.parametrize("sort", ["name", "verified"])
+    @pytest.mark.parametrize(
+        "wanted, age, answering",
+        [
+            ("emdr", 15, 8),
+            ("emdr", 40, 6),
+            ("vietnamese", 15, 8),
+            ("tribal insurance", 40, 6),
+        ],
+    )
+    def test_a_search_without_a_place_lists_the_same_programs_however_it_is_counted(
+        self,
+        client,
+        therapies_anywhere,
+        monkeypatch,
+        rare_links,
+        limit,
+        sort,
+        wanted,
+        age,
+        answering,
+    ):
+        """Without a place a rare term's programs (or facilities) are counted from its links, and
+        a page of a count that read them all is read by their ids: the same programs, in the
+        same order, on every page, on the search page and in the API."""
+        monkeypatch.setattr(querysets, "RARE_TERM_LINKS", rare_links)
+        monkeypatch.setattr(result_lists, "COUNT_LIMIT", limit)
+        expected = listed_in_python(wanted, age, sort)
+        assert len(expected) == answering
+        reachable = expected[:limit]  # past a count that stopped, no page is offered
+        asked = {**WANTED[wanted][0], "age": age, "sort": sort}
+        pages = [
+            client.get("/api/v1/programs/", {**asked, "page_size": 3, "page": n}).json()
+            for n in (1, 2)
+        ]
+        pages = pages[: 1 + (len(reachable) > 3)]
+        assert [row["name"] for answer in pages for row in answer["results"]] == [
+            p.name for p in reachable[:6]
+        ]
+        assert pages[0]["count"] == len(reachable)
+        assert pages[0]["count_exact"] is (len(expected) <= limit)
+        page = client.get("/search/", asked).content.decode()
+        shown = [int(pk) for pk in re.findall(r'data-program-id="(\d+)"', page)]
+        assert shown == [p.pk for p in reachable]
 
 
 # --- The indexes the pages without a place are read from --------------------------------------
