@@ -233,3 +233,136 @@ def comparison_rows(programs):
         differs = len({answer_words(cell) for cell in cells}) > 1
         rows.append((question, cells, differs))
     return {"rows": rows}
+
+
+# --- A result card: the facts that decide a call, and what the search asked ---------------
+
+TIME_OF_DAY_PLURALS = {
+    "morning": pgettext_lazy("parts of the week", "mornings"),
+    "afternoon": pgettext_lazy("parts of the week", "afternoons"),
+    "evening": pgettext_lazy("parts of the week", "evenings"),
+    "weekend": pgettext_lazy("parts of the week", "weekends"),
+}
+# The filters whose marks name the vocabulary terms a program has of those asked.
+PROGRAM_TERM_MARKS = {
+    "condition": "conditions",
+    "population": "populations",
+    "modality": "modalities",
+    "philosophy": "philosophy",
+    "transition": "transition_supports",
+}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One thing the search asked: answered by the listing (✓) or not listed (?)."""
+
+    known: bool
+    text: str
+
+
+def meeting_days(weekdays):
+    """ "Mon–Thu", "Mon, Wed, Fri": the days of the week a program meets, runs of three or
+    more consecutive days joined by a dash."""
+    days = sorted(set(weekdays))
+    runs = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    words = []
+    for run in runs:
+        if len(run) >= 3:
+            words.append(f"{WEEKDAYS_ABBR[run[0]]}–{WEEKDAYS_ABBR[run[-1]]}")
+        else:
+            words.extend(str(WEEKDAYS_ABBR[day]) for day in run)
+    return ", ".join(words)
+
+
+def weekly_rhythm(program):
+    """ "Mon–Thu evenings · 4 days, 14 h a week", or "" when no sessions are listed."""
+    sessions = linked(program, "sessions")
+    if not sessions:
+        return ""
+    # The days already say a weekend; the parts of the day say when in them.
+    times = [str(TIME_OF_DAY_PLURALS[b]) for b in program.time_of_day if b != "weekend"]
+    when = " ".join(part for part in [meeting_days(s.weekday for s in sessions), *times[:1]])
+    if len(times) > 1:
+        when = _("%(first)s and %(second)s") % {"first": when, "second": times[1]}
+    load = ngettext(
+        "%(days)s day, %(hours)s h a week",
+        "%(days)s days, %(hours)s h a week",
+        program.days_per_week,
+    ) % {"days": program.days_per_week, "hours": f"{program.hours_per_week:g}"}
+    return f"{when} · {load}"
+
+
+def summary_facts(program):
+    """The facts that decide whether to call, in a line: ages, days and times, length,
+    format, whether it takes new clients. Facts the listing lacks are left out here; the
+    marks and the full answers say they are not listed."""
+    language = get_language()
+    facts = [
+        age_text(program.age_min, program.age_max),
+        weekly_rhythm(program),
+        duration_text(program.duration_weeks_min, program.duration_weeks_max),
+        choice_words(language, "format", program.format),
+    ]
+    if program.accepting_new_clients:
+        facts.append(_("Accepting new clients"))
+    elif program.accepting_new_clients is False:
+        facts.append(_("Not accepting new clients now"))
+    return [fact for fact in facts if fact]
+
+
+def term_marks(asked_slugs, terms):
+    language = get_language()
+    return [Mark(True, term.label_in(language)) for term in terms if term.slug in asked_slugs]
+
+
+def search_marks(program, asked):
+    """What the search asked (`asked`: {filter name: cleaned value}) as short marks: the
+    terms and facts of the program that answer it, and "? … not listed" for a question the
+    search asked and the listing does not answer."""
+    from facilities.querysets import payment_slugs  # the querysets import the models
+
+    language = get_language()
+    facility = program.facility
+    marks = []
+    if asked.get("insurance"):
+        wanted = payment_slugs(asked["insurance"])
+        marks += term_marks(wanted, linked(facility, "payment_options"))
+    if asked.get("language"):
+        marks += term_marks(set(asked["language"]), linked(facility, "languages"))
+    if asked.get("focus"):
+        marks.append(Mark(True, choice_words(language, "focus", program.focus)))
+    for name, relation in PROGRAM_TERM_MARKS.items():
+        if asked.get(name):
+            marks += term_marks(set(asked[name]), linked(program, relation))
+    if asked.get("age") is not None:
+        ages = age_text(program.age_min, program.age_max)
+        marks.append(Mark(True, ages) if ages else Mark(False, _("Ages not listed")))
+    if asked.get("time_of_day"):
+        offered = set(program.time_of_day)
+        marks += [
+            Mark(True, str(TIME_OF_DAY_PLURALS[bucket]).capitalize())
+            for bucket in asked["time_of_day"]
+            if bucket in offered
+        ]
+    if asked.get("format"):
+        marks.append(Mark(True, choice_words(language, "format", program.format)))
+    if asked.get("max_days_per_week"):
+        if program.days_per_week:
+            marks.append(Mark(True, days_a_week(program.days_per_week)))
+        else:
+            marks.append(Mark(False, _("Schedule not listed")))
+    if asked.get("max_weeks"):
+        length = duration_text(program.duration_weeks_min, program.duration_weeks_max)
+        marks.append(Mark(True, length) if length else Mark(False, _("Length not listed")))
+    if asked.get("accepting"):
+        if program.accepting_new_clients:
+            marks.append(Mark(True, _("Accepting new clients")))
+        else:
+            marks.append(Mark(False, _("Whether it takes new clients is not listed")))
+    return marks

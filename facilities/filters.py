@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from facilities import directory_version, geocoding
+from facilities import geocoding
 from facilities.models import (
     Condition,
     Language,
@@ -147,6 +147,21 @@ class SearchForm(forms.Form):
 
     def clean_radius(self):
         return self.cleaned_data["radius"] or DEFAULT_RADIUS
+
+
+# How a single-valued filter reads as a removable chip above the results.
+ASKED_WORDS = {
+    "age": lambda age: _("Age %(age)s") % {"age": age},
+    "max_days_per_week": lambda days: (
+        ngettext("At most %(days)s day a week", "At most %(days)s days a week", days)
+        % {"days": days}
+    ),
+    "max_weeks": lambda weeks: (
+        ngettext("At most %(weeks)s week long", "At most %(weeks)s weeks long", weeks)
+        % {"weeks": weeks}
+    ),
+    "accepting": lambda accepting: _("Accepting new clients"),
+}
 
 
 def is_set(value):
@@ -328,17 +343,26 @@ class ProgramFilter(django_filters.FilterSet):
         return "name" if sort == "distance" and not self.place else sort
 
     @property
-    def panel_key(self):
-        """The filters' values as given, in a fixed order, with the directory's version:
-        all that the filter panel shows (not the place, the order or the page)."""
-        given = sorted((name, value) for name in self.filters for value in self.data.getlist(name))
-        return f"{directory_version.current()}:{given!r}"
-
-    @property
     def asked(self):
         """The names of the filters the visitor set, to mark their answers as matched."""
         data = self.form.cleaned_data if self.is_valid() else {}
         return {name for name in self.filters if is_set(data.get(name))}
+
+    def asked_labels(self):
+        """[(filter name, value, words)] for each value the visitor asked, in the filters'
+        order: "Medicaid", "Evenings (starts 5 pm or later)", "Age 16"."""
+        data = self.form.cleaned_data if self.is_valid() else {}
+        labels = []
+        for name, filter_ in self.filters.items():
+            value = data.get(name)
+            if not is_set(value):
+                continue
+            if isinstance(value, list):
+                words = dict(self.form.fields[name].choices)
+                labels += [(name, one, words.get(one, one)) for one in value]
+            else:
+                labels.append((name, value, ASKED_WORDS[name](value)))
+        return labels
 
     def matching(self, queryset=None):
         """The programs of `queryset` (else the FilterSet's) that answer the questions,

@@ -13,22 +13,18 @@ from facilities.filters import ProgramFilter
 from facilities.forms import parse_program_ids, published_programs
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
+from facilities.result_cards import by_facility, result_cards
 from facilities.result_lists import COUNT_LIMIT
 from facilities.search_cache import kept_search
-from facilities.shortlist import saved_ids
 
-RESULTS_PER_PAGE = 20
-ONLINE_PER_PAGE = 10  # a section after the nearby results, with pages of its own
+RESULTS_PER_PAGE = 15  # a page a person can take in on a phone; the API pages by 20
+ONLINE_PER_PAGE = 5  # a section after the nearby results, with pages of its own
 MIN_COMPARED, MAX_COMPARED = 2, 4
 
 
 def home(request):
     filterset = ProgramFilter(queryset=Program.objects.none())
-    # The form is the same for every visitor: kept, as the search page's filter panel is,
-    # under the directory's version (its choices are the vocabularies), and built only when
-    # the kept one is missing.
-    context = {"filterset": filterset, "panel_seconds": settings.FILTER_PANEL_CACHE_SECONDS}
-    return render(request, "home.html", context)
+    return render(request, "home.html", {"form": filterset.form})
 
 
 def search_rate(group, request):
@@ -39,20 +35,15 @@ def search_rate(group, request):
 @kept_search
 def search(request):
     filterset = ProgramFilter(request.GET, queryset=Program.objects.published())
-    context = {
-        "filterset": filterset,
-        "form": filterset.form,
-        "shortlisted": saved_ids(request),
-        "panel_seconds": settings.FILTER_PANEL_CACHE_SECONDS,
-    }
+    context = {"filterset": filterset, "form": filterset.form}
     if filterset.is_valid():
-        context.update(search_results(filterset))
+        context.update(search_results(request, filterset))
     return render(request, "search.html", context)
 
 
-def search_results(filterset):
+def search_results(request, filterset):
     """The nearby programs, the online ones beyond the radius and, when nothing is near, the
-    nearest farther away: each row with its answers, loaded for all rows at once."""
+    nearest farther away: cards grouped by facility, their answers loaded for all at once."""
     data = filterset.form.cleaned_data
     page, page_message = paginate(filterset.nearby_results(), data.get("page"))
     rows = list(page)
@@ -65,27 +56,44 @@ def search_results(filterset):
     if not rows and filterset.place:
         beyond = filterset.nearest_beyond_radius()
     load_answers(rows + online_rows + beyond)
-    asked = filterset.asked
+    asked = {name: data[name] for name in filterset.asked}
+    groups = by_facility(result_cards(rows or beyond, asked))
     return {
         "page": page,
         "page_message": page_message,
-        "results": [(program, answers_for(program, asked)) for program in rows],
+        "groups": groups if rows else [],
+        "beyond_groups": [] if rows else groups,
         "nearby_exact": page.paginator.object_list.exact,
         "online_page": online_page,
         "online_exact": online_page is None or online_page.paginator.object_list.exact,
         "count_limit": COUNT_LIMIT,
         "online_count_limit": online_page.paginator.object_list.limit if online_page else None,
-        "online": [(program, answers_for(program, asked)) for program in online_rows],
-        "beyond_radius": [(program, answers_for(program, asked)) for program in beyond],
+        "online": result_cards(online_rows, asked),
         "place": filterset.place,
         "radius": filterset.radius,
         "online_first": filterset.online_first,
-        "map_markers": map_markers(rows or beyond),
+        "chips": asked_chips(request, filterset),
+        "map_data": map_data(groups, filterset.place, filterset.radius),
     }
 
 
-def facility_marker(facility, distance=None):
+def asked_chips(request, filterset):
+    """[(label, address of the same search without it)]: each value the visitor asked,
+    removable on its own."""
+    chips = []
+    for name, value, label in filterset.asked_labels():
+        query = request.GET.copy()
+        kept = [other for other in query.getlist(name) if other != str(value)]
+        query.setlist(name, kept)
+        query.pop("page", None)
+        query.pop("online_page", None)
+        chips.append((label, f"{request.path}?{query.urlencode()}"))
+    return chips
+
+
+def facility_marker(facility, number=None, distance=None):
     return {
+        "number": number,
         "name": facility.name,
         "lat": facility.latitude,
         "lng": facility.longitude,
@@ -94,15 +102,21 @@ def facility_marker(facility, distance=None):
     }
 
 
-def map_markers(programs):
-    """One marker a facility, for the map beside the list."""
-    markers = {}
-    for program in programs:
-        facility = program.facility
-        if facility.latitude is not None and facility.pk not in markers:
-            distance = getattr(program, "distance_miles", None)
-            markers[facility.pk] = facility_marker(facility, distance)
-    return list(markers.values())
+def map_data(groups, place=None, radius=None):
+    """The map's pins, numbered like the cards' facilities, with the place searched and
+    its radius."""
+    data = {
+        "markers": [
+            facility_marker(group.facility, group.number, group.distance_miles)
+            for group in groups
+            if group.facility.latitude is not None
+        ],
+        "place": None,
+        "radius_miles": radius,
+    }
+    if place is not None:
+        data["place"] = {"lat": place.latitude, "lng": place.longitude, "label": place.label}
+    return data
 
 
 def paginate(queryset, number, per_page=RESULTS_PER_PAGE):
@@ -131,7 +145,7 @@ def facility_detail(request, slug):
         {
             "facility": facility,
             "programs": [(program, answers_for(program)) for program in programs],
-            "map_markers": [facility_marker(facility)],
+            "map_data": {"markers": [facility_marker(facility)], "place": None},
         },
     )
 

@@ -7,6 +7,7 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and usually DATABASE_URL.
 import importlib.util
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -85,10 +86,24 @@ AUTHENTICATION_BACKENDS = [
 ROOT_URLCONF = "iop_finder.urls"
 WSGI_APPLICATION = "iop_finder.wsgi.application"
 
+# The public pages are Jinja2 templates in templates/; the admin (its overrides under
+# facilities/templates/admin/), DRF's pages and the API documentation use Django's.
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "iop_finder.templating.environment",
+            "context_processors": [
+                "django.template.context_processors.request",
+                "facilities.context_processors.site",
+            ],
+        },
+    },
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -182,12 +197,19 @@ if os.environ.get("REDIS_URL"):
         "LOCATION": os.environ["REDIS_URL"],
     }
 
+# The map's tiles: OpenStreetMap's by default; a busy deployment names its own server, as
+# OpenStreetMap's tile policy asks of heavy users. The attribution is shown on the map.
+MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILES_ATTRIBUTION = os.environ.get(
+    "MAP_TILES_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
+TILES_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILES_URL))
+
 # A search's page and API answer are kept this long for whoever asks the same search next,
 # under the directory's version (a listing's change is seen at once); 0 turns it off.
 SEARCH_CACHE_SECONDS = envint("SEARCH_CACHE_SECONDS", "300")
-# The search page's filter panel, which shows the filters asked and not the place, is kept
-# this long under the directory's version and the language; 0 renders it every time.
-FILTER_PANEL_CACHE_SECONDS = envint("FILTER_PANEL_CACHE_SECONDS", "600")
 
 # --- Security ----------------------------------------------------------------------------------
 # Behind a proxy or load balancer that terminates HTTPS and sets X-Forwarded-Proto.
@@ -209,7 +231,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "https://tile.openstreetmap.org"],
+        "img-src": ["'self'", "data:", TILES_ORIGIN],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],

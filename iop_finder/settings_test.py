@@ -23,4 +23,3 @@ RATELIMIT_ENABLE = False
 SECURE_SSL_REDIRECT = False
 # Each test asks for fresh answers; the tests of the search cache turn it on themselves.
 SEARCH_CACHE_SECONDS = 0
-FILTER_PANEL_CACHE_SECONDS = 0

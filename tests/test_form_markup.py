@@ -5,10 +5,10 @@ import re
 
 import pytest
 from django.http import QueryDict
+from facilities.templatetags.search_form import checkboxes, widget_html
 
 from facilities.filters import ProgramFilter
 from facilities.models import Program
-from facilities.templatetags.search_form import checkboxes, widget_html
 
 
 def bound_form(query):

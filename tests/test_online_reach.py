@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from facilities.importers.directory import import_directory
 from facilities.models import OnlineReach, Program
+from facilities.views import RESULTS_PER_PAGE
 from tests.conftest import make_facility, make_program
 
 PHOENIX = (33.4484, -112.0740)
@@ -104,7 +105,9 @@ def test_online_programs_never_push_nearby_ones_off_the_first_page(client, phoen
     for n in range(20):
         make_program(nearby, f"Track {n:02d}")
     response = client.get("/search/", {"location": "90230", "radius": 5})
-    assert len(nearby_ids(response)) == 20 and online_ids(response) == [phoenix_online.pk]
+    assert len(nearby_ids(response)) == RESULTS_PER_PAGE and online_ids(response) == [
+        phoenix_online.pk
+    ]
 
 
 def test_the_online_section_keeps_its_queries_bounded(

@@ -43,9 +43,13 @@
         var jump = form.querySelector(".to-results");
         var freshJump = fresh.querySelector("#search-form .to-results");
         if (jump && freshJump) jump.replaceWith(freshJump);
-        history.pushState({ search: true }, "", url);
+        var summary = document.querySelector(".search-panel-summary");
+        var freshSummary = fresh.querySelector(".search-panel-summary");
+        if (summary && freshSummary) summary.replaceWith(freshSummary);
+        history.pushState({ liveSearch: true }, "", url);
+        shown = location.pathname + location.search;
         document.title = fresh.title;
-        if (window.iopMap) window.iopMap.show(window.iopMap.readMarkers());
+        if (window.iopMapStart) window.iopMapStart();
         var heading = freshResults.querySelector("h1");
         if (status && heading) status.textContent = heading.textContent.replace(/\s+/g, " ").trim();
       })
@@ -63,5 +67,11 @@
     event.preventDefault();
     update();
   });
-  window.addEventListener("popstate", function () { window.location.reload(); });
+  // Back and forward through the searches made here show them again. An in-page link (the
+  // skip link, "See the programs found") makes a history entry of the same search: the
+  // browser moves to its target, and nothing is reloaded.
+  var shown = location.pathname + location.search;
+  window.addEventListener("popstate", function () {
+    if (location.pathname + location.search !== shown) window.location.reload();
+  });
 })();

@@ -34,3 +34,11 @@
     });
   }
 })();
+
+// A wide screen keeps the search panel open beside the results (site.css does the same
+// where browsers style a <details>'s content).
+(function () {
+  "use strict";
+  var panel = document.querySelector("details.search-panel");
+  if (panel && window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) panel.open = true;
+})();

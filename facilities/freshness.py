@@ -1,12 +1,10 @@
-from django import template
+"""How long ago a listing was checked, in the words a person would use."""
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-register = template.Library()
 
-
-@register.filter
 def verified_phrase(moment):
     """'Verified 3 months ago': the largest unit only, as a person would say it."""
     if moment is None:
@@ -36,6 +34,6 @@ def verified_phrase(moment):
     ) % {"count": years}
 
 
-@register.filter
 def is_stale(moment):
+    """Not verified in a year or more, or never: the details may have changed."""
     return moment is None or (timezone.now() - moment).days >= 365

@@ -1,0 +1,87 @@
+"""The Jinja2 environment of the public pages.
+
+The admin, the API's pages and its documentation stay on Django's template language; every
+page a visitor reads is a Jinja2 template under templates/, with Django's translations,
+addresses and static files, and the filters below.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import date, floatformat
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import json_script
+from jinja2 import Environment
+
+from facilities import phones
+from facilities.freshness import is_stale, verified_phrase
+
+
+def url(view_name, *args):
+    return reverse(view_name, args=args)
+
+
+def querystring(request, **changes):
+    """The page's query string with `changes` made, as Django's {% querystring %} tag
+    does: a value of None drops the parameter."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = value
+    return f"?{query.urlencode()}" if query else "?"
+
+
+def with_query(path, pairs):
+    """`path` with the (name, value) pairs as its query string."""
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def widget_attrs(bound_field):
+    """A form field's widget attributes as Django's widget templates would write them:
+    the widget's own, then required, aria-invalid and aria-describedby from the bound
+    field, and the id; the message next to a wrong field is named as its description."""
+    widget = bound_field.field.widget
+    attrs = bound_field.build_widget_attrs(dict(widget.attrs), widget)
+    attrs.setdefault("id", bound_field.auto_id)
+    if bound_field.errors:
+        attrs["aria-describedby"] = f"{bound_field.auto_id}_error"
+    return attrs
+
+
+def environment(**options):
+    # Every {% trans %} block trimmed, as Django's {% blocktranslate trimmed %} wrote the
+    # catalogue's entries: one line, single spaces.
+    env = Environment(extensions=["jinja2.ext.i18n"], **options)
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(
+        translation.gettext,
+        translation.ngettext,
+        newstyle=True,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+    )
+    env.globals.update(
+        static=static,
+        url=url,
+        querystring=querystring,
+        with_query=with_query,
+        get_language=translation.get_language,
+        settings=settings,
+        widget_attrs=widget_attrs,
+    )
+    env.filters.update(
+        date=date,
+        floatformat=floatformat,
+        intcomma=intcomma,
+        json_script=json_script,
+        verified_phrase=verified_phrase,
+        is_stale=is_stale,
+        phone=phones.national,
+        tel=phones.tel_uri,
+    )
+    return env
