@@ -353,7 +353,7 @@ class ProgramFilter(django_filters.FilterSet):
         order: "Medicaid", "Evenings (starts 5 pm or later)", "Age 16"."""
         data = self.form.cleaned_data if self.is_valid() else {}
         labels = []
-        for name, filter_ in self.filters.items():
+        for name in self.filters:
             value = data.get(name)
             if not is_set(value):
                 continue
