@@ -17,7 +17,7 @@ from facilities.result_cards import by_facility, result_cards
 from facilities.result_lists import COUNT_LIMIT
 from facilities.search_cache import kept_search
 
-RESULTS_PER_PAGE = 15  # a page a person can take in on a phone; the API pages by 20
+RESULTS_PER_PAGE = 12  # a page a person can take in on a phone; the API pages by 20
 ONLINE_PER_PAGE = 5  # a section after the nearby results, with pages of its own
 MIN_COMPARED, MAX_COMPARED = 2, 4
 

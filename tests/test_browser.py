@@ -37,10 +37,16 @@ def test_a_family_searches_from_the_home_page_on_a_phone(open_page, directory):
     assert fits_the_screen(page)
 
 
+def edit_search(page):
+    """On a phone, a search with results folds its form: open it."""
+    page.get_by_text("Edit search").click()
+
+
 def test_ticking_a_filter_updates_the_results_without_a_reload(open_page, directory):
     page = open_page()
     page.goto("/search/?location=90230")
     page.evaluate("window.sameDocument = true")
+    edit_search(page)
     page.get_by_text("Approach, therapies and aftercare").click()
     page.get_by_label("Dialectical behavior therapy (DBT)").check()
     page.wait_for_url(re.compile(r"modality=dbt"))
@@ -53,6 +59,7 @@ def test_the_form_still_searches_with_scripts_off(browser, live_server, director
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False, **PHONE)
     page = context.new_page()
     page.goto("/search/?location=90230")
+    edit_search(page)
     page.get_by_text("Approach, therapies and aftercare").click()
     page.get_by_label("Dialectical behavior therapy (DBT)").check()
     page.get_by_role("button", name="Show programs").click()
@@ -71,6 +78,7 @@ def test_the_map_shows_a_marker_for_each_facility_on_the_page(open_page, directo
 def test_the_map_follows_the_live_filters(open_page, directory):
     page = open_page()
     page.goto("/search/?location=90230&radius=10")
+    edit_search(page)
     page.get_by_text("Approach, therapies and aftercare").click()
     page.get_by_label("Dialectical behavior therapy (DBT)").check()
     expect(page.locator(".leaflet-marker-icon")).to_have_count(3)
@@ -123,7 +131,7 @@ def test_a_family_compares_two_programs_from_the_results(open_page, directory):
 def test_the_referral_sheet_prints_without_navigation(open_page, directory):
     page = open_page()
     page.goto(directory[0].facility.get_absolute_url())
-    page.get_by_role("button", name=re.compile("Add .* to your shortlist")).first.click()
+    page.get_by_role("button", name=re.compile("Add to shortlist")).first.click()
     page.goto("/shortlist/print/")
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden() and page.locator(".crisis-line").is_hidden()
@@ -159,7 +167,10 @@ def test_axe_finds_no_serious_accessibility_problem(open_page, directory, name):
     page = open_page()
     page.goto(PAGES[name](directory))
     page.wait_for_load_state("load")
-    violations = Axe().run(page).response["violations"]
+    # The experimental rules too: label-content-name-mismatch is one of them.
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experimental"]
+    options = {"runOnly": {"type": "tag", "values": tags}}
+    violations = Axe().run(page, options=options).response["violations"]
     serious = [
         (v["id"], v["impact"], len(v["nodes"]))
         for v in violations

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from facilities.importers.directory import import_directory
 from facilities.models import OnlineReach, Program
-from facilities.views import RESULTS_PER_PAGE
+from facilities.views import ONLINE_PER_PAGE, RESULTS_PER_PAGE
 from tests.conftest import make_facility, make_program
 
 PHOENIX = (33.4484, -112.0740)
@@ -121,7 +121,8 @@ def test_the_online_section_keeps_its_queries_bounded(
     with django_assert_max_num_queries(40):
         response = client.get("/search/", {"location": "90230", "radius": 5})
     assert (
-        len(online_ids(response)) == 10 and b"16 telehealth or hybrid programs" in response.content
+        len(online_ids(response)) == ONLINE_PER_PAGE
+        and b"16 telehealth or hybrid programs" in response.content
     )
 
 

@@ -138,7 +138,7 @@ def test_a_page_past_the_end_says_so_and_shows_the_last_page(client, db):
 @pytest.mark.parametrize(
     "params, field, message",
     [
-        ({"location": "Atlantis, ZZ"}, "location", "We couldn&#x27;t find that place."),
+        ({"location": "Atlantis, ZZ"}, "location", "We couldn&#39;t find that place."),
         ({"radius": "0"}, "radius", "Choose a distance from 1 to 250 miles."),
         ({"radius": "900"}, "radius", "Choose a distance from 1 to 250 miles."),
         ({"age": "-3"}, "age", "Enter an age from 0 to 120."),

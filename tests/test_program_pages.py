@@ -42,7 +42,7 @@ def test_a_listing_unverified_for_a_year_warns_the_visitor(client, db):
 
 def test_facility_page_names_the_source_of_its_data(client, db):
     facility = make_facility(source="import:findtreatment")
-    assert b"SAMHSA&#x27;s treatment locator" in client.get(facility.get_absolute_url()).content
+    assert b"SAMHSA&#39;s treatment locator" in client.get(facility.get_absolute_url()).content
 
 
 def test_program_answers_explain_the_terms(client, db):
@@ -164,7 +164,7 @@ def test_compare_gives_distances_from_the_place_searched(client, three_programs)
         ("NEAR", "Choose 2 to 4 programs to compare; only one was chosen."),
         ("NEAR,FAR,THIRD,1000001,1000002", "5 were chosen"),
         ("NEAR,abc", "“abc” is not a program number."),
-        ("NEAR,999999", "We couldn&#x27;t find program 999999."),
+        ("NEAR,999999", "We couldn&#39;t find program 999999."),
     ],
 )
 def test_compare_explains_what_is_wrong_with_the_choice(client, three_programs, programs, message):

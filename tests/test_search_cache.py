@@ -80,33 +80,8 @@ def test_a_visitor_with_a_shortlist_sees_their_own_rows(client, kept, listing):
     assert "On your shortlist" not in Client().get("/search/", SEARCH).content.decode()
 
 
-@pytest.fixture
-def kept_panel(settings):
-    settings.FILTER_PANEL_CACHE_SECONDS = 600
-
-
-def rendered(response, name):
-    return name in [template.name for template in response.templates]
-
-
-def test_the_filter_panel_is_kept_for_a_search_asking_the_same_filters_elsewhere(
-    client, kept_panel, listing
-):
-    first = client.get("/search/", {"location": "90230", "insurance": "medicaid"})
-    elsewhere = client.get("/search/", {"location": "10001", "insurance": "medicaid"})
-    assert rendered(first, "includes/search_filters.html")
-    assert not rendered(elsewhere, "includes/search_filters.html")
-    ticked = re.search(
-        r'<input type="checkbox" name="insurance" value="medicaid"[^>]*>',
-        elsewhere.content.decode(),
-    )
-    assert ticked and " checked" in ticked[0]
-    other_filters = client.get("/search/", {"location": "10001", "insurance": "aetna"})
-    assert rendered(other_filters, "includes/search_filters.html")
-
-
 def test_a_vocabulary_change_shows_in_the_filter_panel_at_once(
-    client, kept_panel, listing, django_capture_on_commit_callbacks
+    client, listing, django_capture_on_commit_callbacks
 ):
     from facilities.models import PaymentOption
 
@@ -119,16 +94,12 @@ def test_a_vocabulary_change_shows_in_the_filter_panel_at_once(
     assert "Medicaid (Medi-Cal in California)" in page
 
 
-def test_the_home_page_form_is_kept_and_shows_a_vocabulary_change_at_once(
-    client, kept_panel, listing, django_capture_on_commit_callbacks
+def test_the_home_page_form_shows_a_vocabulary_change_at_once(
+    client, listing, django_capture_on_commit_callbacks
 ):
     from facilities.models import PaymentOption
 
-    first = client.get("/")
-    again = client.get("/")
-    assert rendered(first, "includes/place_fields.html")
-    assert not rendered(again, "includes/place_fields.html")
-    assert 'name="insurance" value="medicaid"' in again.content.decode()
+    assert 'name="insurance" value="medicaid"' in client.get("/").content.decode()
     assert 'action="/es/search/"' in client.get("/es/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         medicaid = PaymentOption.objects.get(slug="medicaid")
