@@ -5,6 +5,11 @@ Run from the project folder, on a seeded bench database (see bench/search_latenc
     .venv/bin/python bench/http_load.py [--workers 3] [--connections 32] [--duration 30]
         [--urls 400] [--api-share 0] [--fresh-share 0] [--database-url URL] [--seed-count N]
         [--search-cache SECONDS] [--redis-url URL] [--fixed-path PATH]
+        [--privacy-duration 10] [--ratios]
+
+The issue's targets in one run, each search rate a share of the privacy page's rate:
+
+    .venv/bin/python bench/http_load.py --ratios --workers 3 --duration 60
 
 `--workers 2,3,4` measures each count of workers in turn. Needs wrk: when it is missing the
 script says so and runs `apt-get install -y wrk`.
@@ -12,7 +17,7 @@ script says so and runs `apt-get install -y wrk`.
 For each count of workers it starts gunicorn on 127.0.0.1 only (a free port; the project's
 gunicorn.conf.py when there is one, with production-like settings: DEBUG=0, a bench secret,
 ALLOWED_HOSTS=127.0.0.1, WhiteNoise static files, access log to a file), waits for /healthz,
-warms up for 5 s, then runs wrk with the given connections for the given seconds (10 to 120)
+warms up for 5 s, then runs wrk with the given connections for the given seconds (5 to 120)
 over varied search URLs (bench/workload.py; bench/rotate_urls.lua rotates through them, sent
 as through the HTTPS proxy), and stops gunicorn. The per-address rate limits are off
 (RATELIMIT_ENABLE=0): every request comes from one address.
@@ -28,10 +33,22 @@ repeated searches.
 serves at most on this machine (/healthz: Django's request and response alone; /privacy/:
 a page of the site's templates with no query), the ceiling any search's figure sits under.
 
-Prints requests a second, latency p50/p90/p99/max, the responses by status class and the
-socket errors; any response that is not 2xx or 3xx, and any socket error (a request still
-unanswered after --timeout seconds among them), counts as an error.
-Not a test: it asserts nothing.
+Around the searches, the privacy page alone is measured for `--privacy-duration` seconds
+before and after them (0 leaves it out), each time in a gunicorn of its own with the same
+settings; the mean of its two rates is the unit, and each search rate is printed as a share
+of it. When the two differ by more than a quarter, the host's speed moved during the run and
+the script says so. `--ratios` measures the searches twice between them: with the search
+cache off (every search worked out), then with the cache in Redis (`--redis-url`, else
+redis://127.0.0.1:6379/0; `--search-cache`, else 300 s) and `--fresh-share` (else 0.25) of
+requests new. `--redis-url`, when given, is the cache of every gunicorn the run starts, the
+privacy page's too, as in production.
+
+Prints for each run requests a second, latency p50/p90/p99/max, the responses by status class,
+the socket errors, the share of the privacy page's rate, and the target where there is one:
+with the cache off, at least 12 % of the privacy page's rate; with the Redis cache and a
+quarter of searches new, at least 300 a second; no error in either. Any response that is not
+2xx or 3xx, and any socket error (a request still unanswered after --timeout seconds among
+them), counts as an error. Not a test: it asserts nothing.
 """
 
 import argparse

@@ -2,7 +2,7 @@
 
 Run from the project folder:
 
-    .venv/bin/python bench/search_latency.py [--searches 300] [--zero-searches 100] [--seed 7]
+    .venv/bin/python bench/search_latency.py [--searches 300] [--zero-searches 50] [--seed 7]
         [--database-url URL] [--seed-count N]
 
 The database is --database-url, else DATABASE_URL, else sqlite:////tmp/iop_bench.sqlite3
@@ -95,7 +95,7 @@ def main():
     parser.add_argument(
         "--zero-searches",
         type=int,
-        default=100,
+        default=50,
         help="distinct zero-result searches, taken in turn",
     )
     parser.add_argument("--seed", type=int, default=7, help="seed of the searches")
