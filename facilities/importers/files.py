@@ -14,7 +14,7 @@ from pathlib import PurePath
 from django.db.models import Prefetch
 from rest_framework import serializers
 
-from facilities.csv_format import COLUMNS, cell, program_row
+from facilities.csv_format import COLUMNS, cell, program_row, without_formula_guard
 from facilities.importers.directory import (
     ImportFailed,
     ImportReport,
@@ -156,7 +156,8 @@ def csv_records(text):
         if len(cells) != len(header):
             problems.append(f"line {line}: has {len(cells)} cells, the header {len(header)}")
             continue
-        row = dict(zip(header, cells, strict=True))
+        # The quote the export adds before a would-be formula is not part of the value.
+        row = dict(zip(header, map(without_formula_guard, cells), strict=True))
         facility = {name: row[f"facility.{name}"] for name in facility_keys}
         program = {name: row[name] for name in program_keys}
         group = groups.setdefault(facility_key(facility), [line, facility, [], []])
