@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_ratelimit.decorators import ratelimit
@@ -52,9 +53,12 @@ def search(request):
 
 def search_results(filterset):
     """The nearby programs, the online ones beyond the radius and, when nothing is near, the
-    nearest farther away: each row with its answers, loaded for all rows at once."""
+    nearest farther away up to NEAREST_BEYOND_MILES (past it, the helpline and the online
+    programs first); when few are near, the same search changed by one thing, counted. Each
+    row with its answers, loaded for all rows at once."""
     data = filterset.form.cleaned_data
-    page, page_message = paginate(filterset.nearby_results(), data.get("page"))
+    nearby = filterset.nearby_results()
+    page, page_message = paginate(nearby, data.get("page"))
     rows = list(page)
     online_page, online_rows = None, []
     if filterset.shows_online_section:
@@ -64,8 +68,10 @@ def search_results(filterset):
     beyond = []
     if not rows and filterset.place:
         beyond = filterset.nearest_beyond_radius()
+    nothing_within_limit = bool(filterset.place) and not rows and not beyond
     load_answers(rows + online_rows + beyond)
     asked = filterset.asked
+    beyond_rows = [(program, answers_for(program, asked)) for program in beyond]
     return {
         "page": page,
         "page_message": page_message,
@@ -76,10 +82,20 @@ def search_results(filterset):
         "count_limit": COUNT_LIMIT,
         "online_count_limit": online_page.paginator.object_list.limit if online_page else None,
         "online": [(program, answers_for(program, asked)) for program in online_rows],
-        "beyond_radius": [(program, answers_for(program, asked)) for program in beyond],
+        "beyond_radius": beyond_rows,
+        # With an age asked, the suggestions that give no ages (ranked last): "ask when you call".
+        "beyond_ages_not_listed": {
+            program.pk
+            for program, answers in beyond_rows
+            if "age" in asked and not any(a.known for a in answers if a.question.key == "age")
+        },
+        "nearest_beyond_miles": settings.NEAREST_BEYOND_MILES,
+        "nothing_within_limit": nothing_within_limit,
+        "helpline": settings.HELPLINE if nothing_within_limit else None,
+        "relaxations": filterset.relaxations(nearby.count(), reverse("search")),
         "place": filterset.place,
         "radius": filterset.radius,
-        "online_first": filterset.online_first,
+        "online_first": filterset.online_first or nothing_within_limit,
         "map_markers": map_markers(rows or beyond),
     }
 

@@ -263,6 +263,12 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 # The crisis line shown on every page.
 CRISIS_LINE = {"number": "988", "name": "988 Suicide & Crisis Lifeline"}
+# Beside it when nothing matching a search is within NEAREST_BEYOND_MILES: free, confidential,
+# every day, in English and Spanish; treatment referral and information.
+HELPLINE = {"number": "1-800-662-4357", "tel": "+18006624357", "name": "SAMHSA National Helpline"}
+# The farthest a suggestion beyond the radius may be: a distance a person could travel three
+# to five days a week.
+NEAREST_BEYOND_MILES = envint("NEAREST_BEYOND_MILES", "100")
 
 LOGGING = {
     "version": 1,
