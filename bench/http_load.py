@@ -281,11 +281,13 @@ def verdict(phase, numbers, unit, redis):
     """(the search rate as a share of the privacy page's, the target and whether it is met):
     with every search worked out, at least 12 % of the privacy page's rate; with the Redis
     cache and a quarter of searches new, at least 300 a second; no error in either."""
-    share = f"{numbers['rps'] / unit:.1%}" if unit and not phase.fixed_path else ""
     if phase.fixed_path:
-        return share, ""
+        return "", ""
+    share = f"{numbers['rps'] / unit:.1%}" if unit else ""
     if not phase.search_cache:
-        target, met = ">= 12% of privacy", unit and numbers["rps"] >= 0.12 * unit
+        if not unit:
+            return share, ""
+        target, met = ">= 12% of privacy", numbers["rps"] >= 0.12 * unit
     elif redis and phase.fresh_share == 0.25:
         target, met = ">= 300/s", numbers["rps"] >= 300
     else:
