@@ -395,7 +395,12 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
         if report.ok:
             request.session[PENDING_IMPORT] = {**upload, "token": token}
         return self.render_import(
-            request, "import_report.html", upload=upload, report=report, token=token
+            request,
+            "import_report.html",
+            upload=upload,
+            report=report,
+            token=token,
+            format_label=FORMATS[upload["format"]],
         )
 
     def confirm_import(self, request):
@@ -446,7 +451,7 @@ class ProgramAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin):
         "format",
         "days_per_week",
         "hours_per_week",
-        "questions_answered",
+        "answered",
     ]
     list_filter = [
         "level_of_care",
@@ -471,7 +476,7 @@ class ProgramAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin):
     list_select_related = ["facility"]
 
     @admin.display(description="questions answered", ordering="questions_answered")
-    def questions_answered(self, program):
+    def answered(self, program):
         return completeness(program.questions_answered)
 
 
