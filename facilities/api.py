@@ -5,7 +5,6 @@ from django.db.models import Prefetch, Value
 from django.utils.decorators import method_decorator
 from django_filters import MultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
-from django_ratelimit.decorators import ratelimit
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -30,6 +29,7 @@ from facilities.filters import (
 from facilities.geocoding import NOT_FOUND_MESSAGE
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
+from facilities.rate_limits import API_RATE_LIMIT, GEOCODE_LIMIT
 from facilities.result_lists import COUNT_LIMIT, ONLINE_COUNT_LIMIT
 from facilities.search_cache import kept_search
 from facilities.serializers import (
@@ -38,14 +38,6 @@ from facilities.serializers import (
     ProgramSerializer,
     relaxation_data,
 )
-
-
-def api_rate(group, request):
-    return settings.RATELIMIT_SEARCH
-
-
-# Checked before DRF handles the request, so the limit answers 429 through RATELIMIT_VIEW.
-API_RATE_LIMIT = ratelimit(key="ip", rate=api_rate, group="api")
 
 
 class Pagination(PageNumberPagination):
@@ -187,7 +179,9 @@ NOT_FOUND = OpenApiResponse(
     ),
     retrieve=extend_schema(responses={200: ProgramSerializer, 404: NOT_FOUND}),
 )
+# Limits checked before DRF handles the request: 429 through RATELIMIT_VIEW.
 @method_decorator(API_RATE_LIMIT, name="dispatch")
+@method_decorator(GEOCODE_LIMIT, name="dispatch")
 @method_decorator(kept_search, name="dispatch")
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     """Programs at published facilities that answer the questions, nearest first."""

@@ -135,8 +135,12 @@ class SearchForm(forms.Form):
         self.fields["radius"].initial = DEFAULT_RADIUS
         # A link may ask for a distance the select does not offer (the API takes 1 to 250):
         # the select offers it too, so it shows the distance searched, not another.
-        radius, asked = self.fields["radius"], str(self.data.get("radius", "")).strip()
-        miles = int(asked) if asked.isdigit() else None
+        # Read as the field reads it: "²" passes str.isdigit() and int() refuses it.
+        radius = self.fields["radius"]
+        try:
+            miles = radius.to_python(self.data.get("radius"))
+        except forms.ValidationError:
+            miles = None
         if (
             miles
             and radius.min_value <= miles <= radius.max_value

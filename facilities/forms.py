@@ -19,7 +19,8 @@ def parse_program_ids(values):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or len(part) > 12:
+            # ASCII digits only: "²" and "①" pass str.isdigit() and int() refuses them.
+            if not (part.isascii() and part.isdigit()) or len(part) > 12:
                 raise ValueError(_("“%(value)s” is not a program number.") % {"value": part[:20]})
             if int(part) not in ids:
                 ids.append(int(part))
