@@ -641,3 +641,148 @@ def test_admin_sessions_last_hours_not_weeks(client, admin_user):
 def test_pages_allow_geolocation_on_the_site_itself_only(client, db):
     policy = client.get("/")["Permissions-Policy"]
     assert "geolocation=(self)" in policy and "camera=()" in policy
+
+
+# --- Under gunicorn: several workers, one machine, no Redis --------------------------------------
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url, seconds=60):
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def gunicorn_with_the_demo(tmp_path_factory):
+    """gunicorn with 3 workers on 127.0.0.1, a SQLite file holding the demo directory and
+    no REDIS_URL; the visitor's address comes in X-Real-IP, as from the proxy."""
+    database = tmp_path_factory.mktemp("gunicorn") / "demo.sqlite3"
+    port = free_port()
+    environment = production_environment(
+        DEBUG="1",  # static files from their folders: no collectstatic for a test
+        DATABASE_URL=f"sqlite:///{database}",
+        ALLOWED_HOSTS="127.0.0.1",
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="3",
+        CLIENT_IP_HEADER="HTTP_X_REAL_IP",
+        REDIS_URL="",
+    )
+    for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=environment,
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [gunicorn, "-c", "gunicorn.conf.py", "iop_finder.wsgi"], cwd=ROOT, env=environment,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def address_with_most_of_its_minute_left():
+    """django-ratelimit's minutes end at a second that depends on the address: one whose
+    minute has at least 45 s left, so 200 searches are all counted in the same minute."""
+    import zlib
+
+    now = int(time.time())
+    for n in range(1, 250):
+        address = f"10.26.0.{n}"
+        if (zlib.crc32(address.encode()) % 60 - now % 60) % 60 >= 45:
+            return address
+    raise AssertionError("no address found")
+
+
+def test_200_searches_from_one_address_under_3_workers_get_a_429_after_at_most_125(
+    gunicorn_with_the_demo,
+):
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    address = address_with_most_of_its_minute_left()
+    url = f"{gunicorn_with_the_demo}/search/?location=90230"
+
+    def search(_):
+        request = urllib.request.Request(url, headers={"X-Real-IP": address})
+        try:
+            with urllib.request.urlopen(request, timeout=20) as answer:
+                return answer.status
+        except urllib.error.HTTPError as refused:
+            return refused.code
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=6) as clients:  # the 3 workers count at the same time
+        statuses = list(clients.map(search, range(200)))
+    assert time.monotonic() - started < 45
+    assert set(statuses) == {200, 429} and statuses.count(200) <= 125, statuses.count(200)
+
+
+@pytest.fixture
+def nginx_in_front(gunicorn_with_the_demo, tmp_path):
+    """deploy/nginx.conf run by Debian's nginx on 127.0.0.1, passing to the test's gunicorn."""
+    import shutil
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.skip("Debian's nginx is not installed here (apt-get install nginx-light)")
+    port = free_port()
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    config = config.replace("http://web:8000", gunicorn_with_the_demo)
+    config = config.replace("listen 80 default_server;", f"listen 127.0.0.1:{port};")
+    (tmp_path / "nginx.conf").write_text(config)
+    server = subprocess.Popen(
+        [nginx, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path),
+         "-g", f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", seconds=20)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_slow_clients_through_the_proxy_leave_the_site_answering(nginx_in_front):
+    import socket
+    import urllib.request
+
+    slow = []
+    for _ in range(8):  # more connections than gunicorn has workers, each sending slowly
+        connection = socket.create_connection(("127.0.0.1", nginx_in_front))
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        slow.append(connection)
+    try:
+        time.sleep(1)
+        started = time.monotonic()
+        with urllib.request.urlopen(f"http://127.0.0.1:{nginx_in_front}/healthz", timeout=10):
+            pass
+        assert time.monotonic() - started < 2
+    finally:
+        for connection in slow:
+            connection.close()
