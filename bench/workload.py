@@ -6,6 +6,11 @@ import it. A workload is deterministic for a seed: the same places, radii and fi
 Places are real ZIP codes, half taken from the listings' own ZIPs (a search where programs
 are) and half from all US street ZIPs (anywhere, often rural, often few results). Each search
 has a radius of 10, 25 or 50 miles and one of the common filter mixes below.
+
+Two more cases are measured beside them: searches near a listing's ZIP with three filters
+that match nothing within 10 miles (the zero-result page, where the page looks for the way
+out), and the raw floor, one hand-written SQL statement for each search's point that reads
+the 20 nearest published facilities within 25 miles: the data work alone.
 """
 
 import os
@@ -53,6 +58,16 @@ FILTER_MIXES = (
      {"insurance": INSURANCE, "age": AGES, "modality": MODALITIES,
       "time_of_day": TIMES_OF_DAY, "format": FORMATS}),
 )  # fmt: skip
+
+
+# Three filters, as a parent asks: Medicaid, age 16, evenings (the zero-result page's case).
+THREE_FILTER_MIXES = (
+    {"insurance": INSURANCE, "age": AGES, "time_of_day": TIMES_OF_DAY},
+    {"insurance": INSURANCE, "time_of_day": TIMES_OF_DAY, "format": FORMATS},
+    {"age": AGES, "modality": MODALITIES, "time_of_day": TIMES_OF_DAY},
+)
+ZERO_RESULT_MILES = 10
+FLOOR_MILES, FLOOR_ROWS = 25, 20
 
 
 def database_url(given):
@@ -172,13 +187,10 @@ def searches(count, seed):
     import zipcodes
 
     from facilities.geocoding import has_point
-    from facilities.models import Facility
 
     check_vocabulary()
     rng = Random(seed)
-    listed = sorted(
-        set(Facility.objects.filter(status="published").values_list("zip_code", flat=True)) - {""}
-    )
+    listed = listed_zips()
     anywhere = sorted(
         row["zip_code"]
         for row in zipcodes.list_all()
@@ -192,12 +204,92 @@ def searches(count, seed):
         name, _weight, filters = rng.choice(mixes)
         zip_code = rng.choice(listed if rng.random() < 0.5 else anywhere)
         params = [("location", zip_code), ("radius", rng.choice(RADII))]
-        for parameter, options in filters.items():
-            value = rng.choice(options)
-            values = value if isinstance(value, tuple) else (value,)
-            params += [(parameter, one) for one in values]
-        result.append((name, urlencode(params)))
+        result.append((name, urlencode(params + drawn_filters(rng, filters))))
     return result
+
+
+def listed_zips():
+    from facilities.models import Facility
+
+    zips = Facility.objects.filter(status="published").values_list("zip_code", flat=True)
+    return sorted(set(zips) - {""})
+
+
+def drawn_filters(rng, filters):
+    """[(parameter, value)], one of each parameter's options (a tuple gives several values)."""
+    params = []
+    for parameter, options in filters.items():
+        value = rng.choice(options)
+        values = value if isinstance(value, tuple) else (value,)
+        params += [(parameter, one) for one in values]
+    return params
+
+
+def zero_result_searches(client, count, seed, tries_each=40):
+    """([query string], candidates asked): up to `count` searches near a listing's ZIP,
+    within 10 miles, with three filters, that the API answers with no program. Candidates
+    are asked in turn, untimed, at most `tries_each` times `count` of them."""
+    import json
+
+    check_vocabulary()
+    rng = Random(seed)
+    listed = listed_zips()
+    if not listed:
+        raise SystemExit("No published listings: seed first (--seed-count N).")
+    found, asked = [], 0
+    while len(found) < count and asked < count * tries_each:
+        asked += 1
+        params = [("location", rng.choice(listed)), ("radius", ZERO_RESULT_MILES)]
+        query = urlencode(params + drawn_filters(rng, rng.choice(THREE_FILTER_MIXES)))
+        response = client.get(f"/api/v1/programs/?{query}")
+        if response.status_code == 200 and json.loads(response.content)["count"] == 0:
+            found.append(query)
+    return found, asked
+
+
+def floor_statement():
+    """The raw floor's SQL: the FLOOR_ROWS nearest published facilities within FLOOR_MILES
+    of a point, from the coordinates' index (a bounding box) and the haversine. Its
+    parameters come from floor_params(). Both databases have the math functions built in
+    (SQLite since 3.35)."""
+    from facilities.models import Facility
+
+    table = Facility._meta.db_table
+    return f"""
+        SELECT id, miles FROM (
+            SELECT id, %s * ASIN(SQRT(
+                POWER(SIN((RADIANS(latitude) - %s) / 2), 2)
+                + %s * COS(RADIANS(latitude)) * POWER(SIN((RADIANS(longitude) - %s) / 2), 2)
+            )) AS miles
+            FROM {table}
+            WHERE status = 'published'
+              AND latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s
+        ) AS boxed
+        WHERE miles <= %s
+        ORDER BY miles, id
+        LIMIT {FLOOR_ROWS}
+    """
+
+
+def floor_params(query):
+    """The floor statement's parameters for a search's place, or None if it has no point.
+    A box that crosses the antimeridian (the far Aleutians) is cut at it: a floor, not an
+    answer."""
+    import math
+    from urllib.parse import parse_qs
+
+    from facilities.geocoding import zip_place
+    from facilities.querysets import EARTH_RADIUS_MILES, bounding_box
+
+    place = zip_place(parse_qs(query)["location"][0])
+    if place is None:
+        return None
+    south, north, west, east = bounding_box(place.latitude, place.longitude, FLOOR_MILES)
+    latitude, longitude = math.radians(place.latitude), math.radians(place.longitude)
+    return [
+        2 * EARTH_RADIUS_MILES, latitude, math.cos(latitude), longitude,
+        south, north, west, east, FLOOR_MILES,
+    ]  # fmt: skip
 
 
 def cpu_reference():

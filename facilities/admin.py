@@ -3,16 +3,21 @@ import uuid
 import nested_admin
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, URLField, Value, When
-from django.shortcuts import redirect
+from django.db.models import Case, Count, OuterRef, Subquery, URLField, Value, When
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
-from facilities import models
+from facilities import models, phones
 from facilities.answers import QUESTIONS
 from facilities.importers.directory import BadValue, ImportFailed
 from facilities.importers.files import (
@@ -20,10 +25,9 @@ from facilities.importers.files import (
     check_source,
     decode,
     default_source,
-    guess_format,
     import_file,
+    recognise_format,
 )
-from facilities.querysets import PROGRAM_ANSWER_RELATIONS
 
 
 @admin.register(
@@ -75,15 +79,12 @@ def completeness(count):
     return f"{count}/{len(QUESTIONS)}"
 
 
-def incomplete_program_ids():
-    """Programs leaving a question unanswered, as facilities.answers reads them."""
-    programs = models.Program.objects.with_answers()
-    return [program.pk for program in programs if program.answered_count < len(QUESTIONS)]
-
-
 class CompletenessFilter(admin.SimpleListFilter):
+    """Reads the counts stored by models.refresh_questions_answered: an indexed column."""
+
     title = "questions answered"
     parameter_name = "answered"
+    incomplete = models.INCOMPLETE
 
     def lookups(self, request, model_admin):
         return [
@@ -93,24 +94,38 @@ class CompletenessFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "incomplete":
-            return queryset.filter(self.incomplete())
+            return queryset.filter(self.incomplete)
         if self.value() == "complete":
-            return queryset.exclude(self.incomplete())
+            return queryset.filter(questions_answered=len(QUESTIONS))
         return queryset
 
 
-class ProgramCompletenessFilter(CompletenessFilter):
-    def incomplete(self):
-        return Q(pk__in=incomplete_program_ids())
-
-
 class FacilityCompletenessFilter(CompletenessFilter):
-    def incomplete(self):
-        """A facility with an incomplete program, or with no program at all."""
-        incomplete_programs = models.Program.objects.filter(pk__in=incomplete_program_ids())
-        return Q(pk__in=incomplete_programs.values("facility")) | ~Exists(
-            models.Program.objects.filter(facility=OuterRef("pk"))
-        )
+    # A facility with an incomplete program, or with no program at all.
+    incomplete = models.INCOMPLETE_FACILITY
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = "contact data"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("needed", "Could not be read: needs review")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "needed":
+            return queryset.filter(needs_review=True)
+        return queryset
+
+
+class HistoryWithoutDeletedUsers(HistoricalRecordContextHelper):
+    """A change from "no one" shows as "–": simple-history reads an empty foreign key as a
+    deleted object ("Deleted user (pk=None)")."""
+
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, DeletedObject) and value.pk is None:
+            return "–"
+        return super().prepare_delta_change_value(change, value)
 
 
 # --- History of schedules ---------------------------------------------------------------------
@@ -161,7 +176,7 @@ class ImportForm(forms.Form):
         "a FindTreatment.gov locator JSON export."
     )
     format = forms.ChoiceField(
-        choices=[("", "From the file's extension")] + [(name, name) for name in FORMATS],
+        choices=[("", "Recognise it from the file's content")] + list(FORMATS.items()),
         required=False,
     )
     source = forms.CharField(
@@ -174,13 +189,13 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if upload is None:
             return self.cleaned_data
-        file_format = self.cleaned_data.get("format") or guess_format(upload.name)
-        if file_format is None:
-            raise ValidationError("Cannot tell the format from the file's name: choose one.")
-        source = self.cleaned_data.get("source") or default_source(file_format, upload.name)
         try:
-            check_source(source)
             text = decode(upload.read())
+            file_format = self.cleaned_data.get("format") or recognise_format(upload.name, text)
+            if file_format is None:
+                raise ValidationError("Cannot tell the file's format from its content: choose one.")
+            source = self.cleaned_data.get("source") or default_source(file_format, upload.name)
+            check_source(source)
         except BadValue as problem:
             raise ValidationError(sentence(str(problem))) from None
         except ImportFailed as failure:
@@ -192,23 +207,36 @@ class ImportForm(forms.Form):
 PENDING_IMPORT = "facility_import"
 
 
+class VerifyForm(forms.Form):
+    method = forms.ChoiceField(label="Verified through", choices=models.VerificationMethod.choices)
+
+
+class VerifyActionForm(ActionForm):
+    method = forms.ChoiceField(
+        label="verified through",
+        choices=[("", "—")] + models.VerificationMethod.choices,
+        required=False,
+    )
+
+
 @admin.register(models.Facility)
 class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
+    # Short columns, so the list fits beside its filters at 1280 px.
     list_display = [
         "name",
-        "city",
-        "state",
+        "place",
         "status",
         "program_count",
         "lowest_completeness",
-        "last_verified_at",
+        "verified_on",
     ]
     list_filter = [
         "status",
         "state",
         VerifiedFilter,
         FacilityCompletenessFilter,
+        NeedsReviewFilter,
         "facility_type",
         "source",
     ]
@@ -219,6 +247,7 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
     inlines = [ProgramInline]
     date_hierarchy = "last_verified_at"
     actions = ["mark_verified"]
+    action_form = VerifyActionForm
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", "facility_type", "description"]}),
         (
@@ -234,7 +263,7 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
                 ]
             },
         ),
-        ("Contact", {"fields": ["phone", "intake_phone", "website"]}),
+        ("Contact", {"fields": ["phone", "intake_phone", "website", "needs_review"]}),
         (
             "Access",
             {"fields": ["payment_options", "languages", "accreditations", "wheelchair_accessible"]},
@@ -245,7 +274,7 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
                 "fields": [
                     "source",
                     "external_id",
-                    "last_verified_at",
+                    ("last_verified_at", "verification_method"),
                     "verified_by",
                     "created_at",
                     "updated_at",
@@ -255,35 +284,79 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
     ]
 
     def get_queryset(self, request):
-        # What the completeness column reads, loaded for the whole page at once.
-        programs = models.Program.objects.prefetch_related(*PROGRAM_ANSWER_RELATIONS)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(program_total=Count("programs"))
-            .prefetch_related("payment_options", Prefetch("programs", programs))
+        # A subquery rather than Count(): the list's count then reads no program.
+        programs = (
+            models.Program.objects.filter(facility=OuterRef("pk"))
+            .order_by()
+            .values("facility")
+            .annotate(total=Count("pk"))
+            .values("total")
         )
+        return super().get_queryset(request).annotate(program_total=Subquery(programs))
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryWithoutDeletedUsers(self.model, historical_record)
+
+    @admin.display(description="city", ordering="city")
+    def place(self, facility):
+        return f"{facility.city}, {facility.state}"
 
     @admin.display(description="programs", ordering="program_total")
     def program_count(self, facility):
-        return facility.program_total
+        return facility.program_total or 0
 
-    @admin.display(description="questions answered")
+    @admin.display(description="answered", ordering="questions_answered")
     def lowest_completeness(self, facility):
         """The least complete program's count: the listing is as complete as that."""
-        counts = [program.answered_count for program in facility.programs.all()]
-        return completeness(min(counts)) if counts else "no programs"
+        if facility.questions_answered is None:
+            return "no programs"
+        return completeness(facility.questions_answered)
+
+    @admin.display(description="verified", ordering="last_verified_at", empty_value="never")
+    def verified_on(self, facility):
+        verified = facility.last_verified_at
+        return verified and timezone.localtime(verified).date().isoformat()
+
+    def save_model(self, request, obj, form, change):
+        # A verification date typed by hand is the curator's word, as the button's is.
+        if "last_verified_at" in form.changed_data:
+            obj.verified_by = request.user if obj.last_verified_at else None
+            if obj.last_verified_at is None:
+                obj.verification_method = ""
+        super().save_model(request, obj, form, change)
 
     @admin.action(description="Mark verified today", permissions=["change"])
     def mark_verified(self, request, queryset):
-        now = timezone.now()
-        facilities = list(queryset.prefetch_related(None))
+        method = request.POST.get("method", "")
+        if method not in models.VerificationMethod.values:
+            self.message_user(
+                request,
+                "Choose how the listings were verified (beside the action), then run it again.",
+                messages.ERROR,
+            )
+            return
+        facilities = list(queryset)
         for facility in facilities:
-            facility.last_verified_at, facility.verified_by = now, request.user
-            facility._change_reason = "Marked verified"
-            facility._history_user = request.user
-            facility.save(update_fields=["last_verified_at", "verified_by", "updated_at"])
+            facility.mark_verified(request.user, method)
         self.message_user(request, f"{len(facilities)} listing(s) marked verified today.")
+
+    def verify_view(self, request, object_id):
+        """The change page's "Mark verified" button."""
+        facility = get_object_or_404(models.Facility, pk=object_id)
+        if not self.has_change_permission(request, facility):
+            raise PermissionDenied
+        form = VerifyForm(request.POST)
+        if form.is_valid():
+            facility.mark_verified(request.user, form.cleaned_data["method"])
+            method = models.VerificationMethod(form.cleaned_data["method"]).label
+            self.message_user(request, f"{facility.name} marked verified today ({method}).")
+        else:
+            self.message_user(request, "Choose how the listing was verified.", messages.ERROR)
+        return redirect("admin:facilities_facility_change", facility.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "verify_form": VerifyForm(auto_id="verify_%s")}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # --- Importing a file: upload, read the dry run's report, confirm -------------------------
 
@@ -293,7 +366,12 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
             self.admin_site.admin_view(self.import_view),
             name="facilities_facility_import",
         )
-        return [import_url] + super().get_urls()
+        verify_url = path(
+            "<path:object_id>/verify/",
+            self.admin_site.admin_view(require_POST(self.verify_view)),
+            name="facilities_facility_verify",
+        )
+        return [import_url, verify_url] + super().get_urls()
 
     def import_view(self, request):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
@@ -317,7 +395,12 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
         if report.ok:
             request.session[PENDING_IMPORT] = {**upload, "token": token}
         return self.render_import(
-            request, "import_report.html", upload=upload, report=report, token=token
+            request,
+            "import_report.html",
+            upload=upload,
+            report=report,
+            token=token,
+            format_label=FORMATS[upload["format"]],
         )
 
     def confirm_import(self, request):
@@ -368,13 +451,13 @@ class ProgramAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin):
         "format",
         "days_per_week",
         "hours_per_week",
-        "questions_answered",
+        "answered",
     ]
     list_filter = [
         "level_of_care",
         "focus",
         "format",
-        ProgramCompletenessFilter,
+        CompletenessFilter,
         "facility__state",
     ]
     search_fields = ["name", "facility__name", "facility__city"]
@@ -390,48 +473,172 @@ class ProgramAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin):
     filter_horizontal = ProgramInline.filter_horizontal
     inlines = [ProgramSessionInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_answers()
+    list_select_related = ["facility"]
 
-    @admin.display(description="questions answered")
-    def questions_answered(self, program):
-        return completeness(program.answered_count)
+    @admin.display(description="questions answered", ordering="questions_answered")
+    def answered(self, program):
+        return completeness(program.questions_answered)
+
+
+class CorrectionReviewForm(forms.ModelForm):
+    """A suggestion as the curator reviews it: the value to apply starts as what was read out
+    of the visitor's words, and may be edited before accepting."""
+
+    value_to_apply = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Applied to the listing on accepting, after the listing's own checks "
+        "(a phone number is put in E.164). Edit it first if needed.",
+    )
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("reject", "Reject")], required=False
+    )
+
+    class Meta:
+        model = models.Correction
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["value_to_apply"].initial = self.instance.proposed_value
+        if not (self.instance.pk and self.instance.applicable):
+            del self.fields["value_to_apply"]
+
+    def clean(self):
+        decision = self.cleaned_data.get("decision")
+        if decision and self.instance.status != models.Correction.Status.PENDING:
+            raise ValidationError("This correction has already been reviewed.")
+        if decision == "accept" and "value_to_apply" in self.fields:
+            self.check_value(self.cleaned_data.get("value_to_apply", ""))
+        return self.cleaned_data
+
+    def check_value(self, value):
+        """Run the listing's full validation on the edited value, storing nothing."""
+        correction = self.instance
+        facility = models.Facility.objects.get(pk=correction.facility_id)
+        setattr(facility, correction.field, value.strip())
+        try:
+            facility.full_clean(exclude=["slug"])
+        except ValidationError as error:
+            problems = error.message_dict.get(correction.field) or [
+                f"{name}: {' '.join(texts)}" for name, texts in error.message_dict.items()
+            ]
+            self.add_error("value_to_apply", problems)
 
 
 @admin.register(models.Correction)
 class CorrectionAdmin(admin.ModelAdmin):
     """The queue of the public's suggestions: nothing changes a listing until accepted here."""
 
+    form = CorrectionReviewForm
     list_display = [
         "facility",
         "field",
-        "current_value",
-        "suggested_value",
+        "current_value_short",
+        "suggestion_short",
         "status",
         "created_at",
     ]
     list_filter = ["status", "field"]
     list_select_related = ["facility"]
     search_fields = ["facility__name", "suggested_value"]
-    raw_id_fields = ["facility"]
     # Pending first, newest first within each status.
     ordering = [
         Case(When(status=models.Correction.Status.PENDING, then=Value(0)), default=Value(1)).asc(),
         "-created_at",
     ]
     actions = ["accept", "reject"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "facility_link",
+                    "field",
+                    "listing_says",
+                    "suggested_value",
+                    "value_to_apply",
+                    "contact_email",
+                ]
+            },
+        ),
+        (
+            "Review",
+            {"fields": ["status", "applied_value", "reviewed_at", "reviewed_by", "created_at"]},
+        ),
+    ]
+    readonly_fields = [
+        "facility_link",
+        "field",
+        "listing_says",
+        "suggested_value",
+        "contact_email",
+        "status",
+        "applied_value",
+        "reviewed_at",
+        "reviewed_by",
+        "created_at",
+    ]
 
-    def get_readonly_fields(self, request, obj=None):
-        # The status changes through the actions, which apply what they accept.
-        return ["status", "reviewed_at", "reviewed_by", "created_at"] if obj else []
+    def has_add_permission(self, request):
+        return False  # suggestions come from the public form
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.applicable and obj.status == obj.Status.PENDING:
+            return fieldsets
+        # Reviewed, or about something else: nothing to edit.
+        first = [name for name in fieldsets[0][1]["fields"] if name != "value_to_apply"]
+        return [(None, {"fields": first}), fieldsets[1]]
+
+    @admin.display(description="facility")
+    def facility_link(self, correction):
+        return correction.facility
 
     @admin.display(description="the listing says")
-    def current_value(self, correction):
-        if correction.field not in correction.APPLICABLE_FIELDS:
+    def listing_says(self, correction):
+        if not correction.applicable:
             return "—"
-        return getattr(correction.facility, correction.field) or "(blank)"
+        value = correction.current_value
+        if correction.field in models.PHONE_FIELDS:
+            value = phones.national(value)
+        return value or "(blank)"
 
-    @admin.action(description="Accept (apply to the listing)", permissions=["change"])
+    @admin.display(description="the listing says")
+    def current_value_short(self, correction):
+        return Truncator(self.listing_says(correction)).chars(40)
+
+    @admin.display(description="suggestion", ordering="suggested_value")
+    def suggestion_short(self, correction):
+        return Truncator(correction.suggested_value).chars(60)
+
+    def save_model(self, request, obj, form, change):
+        decision = form.cleaned_data.get("decision")
+        if decision == "accept":
+            with transaction.atomic():
+                obj.accept(request.user, form.cleaned_data.get("value_to_apply"))
+            self.message_user(request, self.accepted_message(obj))
+        elif decision == "reject":
+            obj.reject(request.user)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # a correction has no related objects to save
+
+    def log_change(self, request, obj, message):
+        decision = request.POST.get("decision")
+        message = [{"changed": {"fields": [f"decision: {decision}"]}}] if decision else message
+        return super().log_change(request, obj, message)
+
+    def accepted_message(self, correction):
+        if correction.applicable:
+            return f"Applied to {correction.facility.name}: {correction.applied_value!r}."
+        return (
+            "Accepted. It is about something else (programs, schedule, insurance…): apply it "
+            "to the listing by hand."
+        )
+
+    @admin.action(description="Accept as suggested (apply to the listing)", permissions=["change"])
     def accept(self, request, queryset):
         accepted, by_hand = 0, 0
         for correction in self.pending(request, queryset):
@@ -442,15 +649,16 @@ class CorrectionAdmin(admin.ModelAdmin):
                 problems = "; ".join(
                     f"{name}: {' '.join(texts)}" for name, texts in error.message_dict.items()
                 )
+                url = reverse("admin:facilities_correction_change", args=[correction.pk])
                 self.message_user(
                     request,
                     f"Correction #{correction.pk} to {correction.facility.name} was not applied "
-                    f"({problems}). Edit the suggestion or reject it.",
+                    f"({problems}). Open it ({url}) to edit the value, or reject it.",
                     messages.ERROR,
                 )
             else:
                 accepted += 1
-                by_hand += correction.field not in correction.APPLICABLE_FIELDS
+                by_hand += not correction.applicable
         if accepted:
             self.message_user(request, f"{accepted} correction(s) accepted.")
         if by_hand:

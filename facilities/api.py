@@ -5,7 +5,6 @@ from django.db.models import Prefetch, Value
 from django.utils.decorators import method_decorator
 from django_filters import MultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
-from django_ratelimit.decorators import ratelimit
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -20,21 +19,25 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from facilities.filters import RADIUS_CHOICES, SORT_CHOICES, ProgramFilter, VocabularyFilter
+from facilities.filters import (
+    FEW_NEARBY,
+    RADIUS_CHOICES,
+    SORT_CHOICES,
+    ProgramFilter,
+    VocabularyFilter,
+)
 from facilities.geocoding import NOT_FOUND_MESSAGE
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
+from facilities.rate_limits import API_RATE_LIMIT, GEOCODE_LIMIT
 from facilities.result_lists import COUNT_LIMIT, ONLINE_COUNT_LIMIT
 from facilities.search_cache import kept_search
-from facilities.serializers import FacilitySerializer, ProgramSerializer
-
-
-def api_rate(group, request):
-    return settings.RATELIMIT_SEARCH
-
-
-# Checked before DRF handles the request, so the limit answers 429 through RATELIMIT_VIEW.
-API_RATE_LIMIT = ratelimit(key="ip", rate=api_rate, group="api")
+from facilities.serializers import (
+    RELAXATION_SCHEMA,
+    FacilitySerializer,
+    ProgramSerializer,
+    relaxation_data,
+)
 
 
 class Pagination(PageNumberPagination):
@@ -66,6 +69,28 @@ class Pagination(PageNumberPagination):
             "for that part of the list; narrow the search to see the others.",
         }
         schema["required"] = [*schema.get("required", []), "count_exact"]
+        return schema
+
+
+class ProgramPagination(Pagination):
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["relaxations"] = {
+            "type": "array",
+            "items": RELAXATION_SCHEMA,
+            "description": f"With a location, when fewer than {FEW_NEARBY} programs are "
+            "nearby: the same search changed by one thing (a value asked left out, or the "
+            "next distance) that finds more, the most first; at most three. Empty when no "
+            "such change finds more, or no filter was asked.",
+        }
+        schema["properties"]["nearest_beyond"] = {
+            **schema["properties"]["results"],
+            "description": f"With a location, when fewer than {FEW_NEARBY} programs are "
+            "nearby: the nearest that match every filter farther than the radius, each with "
+            "`distance_miles`, none farther than NEAREST_BEYOND_MILES "
+            f"({settings.NEAREST_BEYOND_MILES} by default). With an age asked, those that "
+            "list no ages come after those that do.",
+        }
         return schema
 
 
@@ -154,7 +179,9 @@ NOT_FOUND = OpenApiResponse(
     ),
     retrieve=extend_schema(responses={200: ProgramSerializer, 404: NOT_FOUND}),
 )
+# Limits checked before DRF handles the request: 429 through RATELIMIT_VIEW.
 @method_decorator(API_RATE_LIMIT, name="dispatch")
+@method_decorator(GEOCODE_LIMIT, name="dispatch")
 @method_decorator(kept_search, name="dispatch")
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     """Programs at published facilities that answer the questions, nearest first."""
@@ -162,7 +189,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgramSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProgramFilter
-    pagination_class = Pagination
+    pagination_class = ProgramPagination
 
     def get_queryset(self):
         if self.action == "list":  # the page's rows get their answers in paginate_queryset
@@ -182,10 +209,31 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
         self.filterset = filterset
         if not filterset.place:
             return filterset.nearby_results()
-        nearby = filterset.nearby_results(reach=Value("nearby"))
+        nearby = self.nearby = filterset.nearby_results(reach=Value("nearby"))
         if not filterset.form.cleaned_data["include_online"]:
             return nearby
         return ChainedResults(nearby, filterset.online_results(reach=Value("online")))
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data.update(self.way_out())
+        return response
+
+    def way_out(self):
+        """`relaxations` and `nearest_beyond`, when a search with a place finds fewer than
+        FEW_NEARBY programs nearby; nothing otherwise."""
+        nearby = getattr(self, "nearby", None)
+        if nearby is None or nearby.count() >= FEW_NEARBY:
+            return {}
+        filterset, request = self.filterset, self.request
+        path = request.build_absolute_uri(request.path)
+        relaxations = filterset.relaxations(nearby.count(), path)
+        beyond = load_answers(filterset.nearest_beyond_radius())
+        context = self.get_serializer_context()
+        return {
+            "relaxations": [relaxation_data(relaxation) for relaxation in relaxations],
+            "nearest_beyond": ProgramSerializer(beyond, many=True, context=context).data,
+        }
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -6,4 +6,10 @@ class FacilitiesConfig(AppConfig):
     verbose_name = "Directory"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from facilities import signals  # noqa: F401
+        from iop_finder import checks  # noqa: F401  (registers the deploy checks)
+        from iop_finder.database_cache import create_rate_limit_table
+
+        post_migrate.connect(create_rate_limit_table, sender=self)

@@ -1,21 +1,18 @@
 """Visitors suggest corrections; curators review them in the admin before anything changes."""
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
-from django_ratelimit.decorators import ratelimit
 
 from facilities.forms import CorrectionForm
 from facilities.models import Facility
+from facilities.rate_limits import CORRECTIONS_LIMIT, PAGE_LIMIT
 
 
-def corrections_rate(group, request):
-    return settings.RATELIMIT_CORRECTIONS
-
-
-@ratelimit(key="ip", rate=corrections_rate, method="POST", group="corrections")
+@PAGE_LIMIT
+@CORRECTIONS_LIMIT
 def suggest(request, slug):
     facility = get_object_or_404(Facility.objects.published(), slug=slug)
-    form = CorrectionForm(request.POST or None)
+    # ?field=phone asks for a phone number (the listing's page links each field so).
+    form = CorrectionForm(request.POST or None, initial={"field": request.GET.get("field")})
     if request.method == "POST" and form.is_valid():
         if not form.is_spam:  # a bot gets the same thank-you page and leaves nothing behind
             correction = form.save(commit=False)
@@ -25,6 +22,7 @@ def suggest(request, slug):
     return render(request, "facilities/suggest.html", {"facility": facility, "form": form})
 
 
+@PAGE_LIMIT
 def thanks(request, slug):
     facility = get_object_or_404(Facility.objects.published(), slug=slug)
     return render(request, "facilities/suggest_thanks.html", {"facility": facility})

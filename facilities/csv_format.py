@@ -1,8 +1,13 @@
 """The CSV layout of programs: one row a program, the API's field names, the facility's fields
-as `facility.<name>`, lists as "; "-separated slugs, the schedule as "monday 18:00-21:00"."""
+as `facility.<name>`, lists as "; "-separated slugs, the schedule as "monday 18:00-21:00".
+
+Every cell a spreadsheet would read as a formula carries a leading `'` (formula_safe), which
+the CSV import removes (without_formula_guard), so a file reads back exactly as written.
+"""
 
 import csv
 import io
+import re
 
 from facilities.serializers import FACILITY_FIELDS, ProgramSerializer
 
@@ -16,13 +21,35 @@ FACILITY_COLUMNS = [f"facility.{name}" for name in FACILITY_FIELDS]
 COLUMNS = PROGRAM_COLUMNS + FACILITY_COLUMNS
 
 
+# What a spreadsheet takes for the start of a formula (OWASP's list), after any quotes of our
+# own: a text that already starts with quotes before one gets one more, so that the import's
+# removing exactly one quote gives back every text, "'=x" included.
+FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+GUARDED_FORMULA_START = re.compile(r"'+[=+\-@\t\r]")
+
+
+def formula_safe(text):
+    """The text with a leading ' when a spreadsheet would run it: "=HYPERLINK(...)", "+1 310..."."""
+    return f"'{text}" if FORMULA_START.match(text) else text
+
+
+def without_formula_guard(text):
+    """The text formula_safe() was given: its added leading ' removed, and nothing else."""
+    return text[1:] if GUARDED_FORMULA_START.match(text) else text
+
+
 def cell(value):
+    """A value of the API's data as the text of a CSV cell, safe to open in a spreadsheet."""
+    return formula_safe(cell_text(value))
+
+
+def cell_text(value):
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(cell(item) for item in value)
+        return LIST_SEPARATOR.join(cell_text(item) for item in value)
     if isinstance(value, dict):
         if "slug" in value:
             return value["slug"]

@@ -6,14 +6,16 @@ Each filter calls a ProgramQuerySet method; location, radius and sort are form f
 
 import copy
 from functools import partial
+from itertools import islice
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import F
 from django.http import QueryDict
 from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -29,7 +31,13 @@ from facilities.models import (
     TransitionSupport,
 )
 from facilities.querysets import payment_slugs, vocabulary_terms
-from facilities.result_lists import ONLINE_COUNT_LIMIT, CountedUpTo, NearestFirst
+from facilities.result_lists import (
+    ONLINE_COUNT_LIMIT,
+    RELAXATION_COUNT_LIMIT,
+    CountedUpTo,
+    NearestFirst,
+    Relaxation,
+)
 
 
 def miles_text(miles):
@@ -50,6 +58,13 @@ SORT_CHOICES = [
     ("verified", _("Most recently verified")),
 ]
 ORDER_BY_NAME = ("facility__name", "facility_id", "name", "pk")
+# A search with a place finding fewer programs nearby than this shows the ways out: the
+# relaxations, and in the API the nearest programs beyond the radius.
+FEW_NEARBY = 3
+RELAXATIONS_SHOWN = 3
+# The changes counted for one search, a statement each: the next distance, then the first
+# values asked. A search asking more is rare, and its first values are as good a way out.
+RELAXATIONS_TRIED = 10
 # The filters on a program's own vocabularies (all of the terms ticked): Program's fields.
 PROGRAM_TERM_FIELDS = {
     "condition": "conditions",
@@ -120,8 +135,12 @@ class SearchForm(forms.Form):
         self.fields["radius"].initial = DEFAULT_RADIUS
         # A link may ask for a distance the select does not offer (the API takes 1 to 250):
         # the select offers it too, so it shows the distance searched, not another.
-        radius, asked = self.fields["radius"], str(self.data.get("radius", "")).strip()
-        miles = int(asked) if asked.isdigit() else None
+        # Read as the field reads it: "²" passes str.isdigit() and int() refuses it.
+        radius = self.fields["radius"]
+        try:
+            miles = radius.to_python(self.data.get("radius"))
+        except forms.ValidationError:
+            miles = None
         if (
             miles
             and radius.min_value <= miles <= radius.max_value
@@ -364,12 +383,13 @@ class ProgramFilter(django_filters.FilterSet):
                 labels.append((name, value, ASKED_WORDS[name](value)))
         return labels
 
-    def matching(self, queryset=None):
+    def matching(self, queryset=None, data=None):
         """The programs of `queryset` (else the FilterSet's) that answer the questions,
-        wherever they are."""
+        wherever they are: those asked, or those of `data`, the cleaned data changed."""
         queryset = (self.queryset if queryset is None else queryset).all()
+        data = self.form.cleaned_data if data is None else data
         for name, filter_ in self.filters.items():
-            value = self.form.cleaned_data.get(name)
+            value = data.get(name)
             if is_set(value):
                 queryset = filter_.filter(queryset, value)
         return queryset
@@ -449,17 +469,111 @@ class ProgramFilter(django_filters.FilterSet):
         return CountedUpTo(farther, ONLINE_COUNT_LIMIT)
 
     def nearest_beyond_radius(self, limit=5):
-        """When nothing is within the radius: the nearest programs that match, farther out."""
+        """When too few are within the radius: the nearest programs that match, farther out
+        but no farther than settings.NEAREST_BEYOND_MILES. With an age asked, those that
+        give their ages come first, then those that give none (ask when you call)."""
         if not self.place:
             return []
-        place = self.place
         matching = self.matching().select_related("facility")
+        if not is_set(self.form.cleaned_data.get("age")):
+            return self.nearest_of(matching, limit)
+        found = self.nearest_of(matching.with_ages_listed(), limit)
+        if len(found) < limit:
+            found += self.nearest_of(matching.with_ages_listed(False), limit - len(found))
+        return found
+
+    def nearest_of(self, programs, limit):
+        place = self.place
         anywhere = None  # without a therapy or condition asked, every program is scanned
         for field, slugs in self.asked_terms.items():
-            anywhere = (anywhere or matching).linked_to_all(field, slugs)
-        return matching.nearest_beyond(
-            place.latitude, place.longitude, self.radius, limit, anywhere=anywhere
+            anywhere = (anywhere or programs).linked_to_all(field, slugs)
+        return programs.nearest_beyond(
+            place.latitude,
+            place.longitude,
+            self.radius,
+            limit,
+            within=settings.NEAREST_BEYOND_MILES,
+            anywhere=anywhere,
         )
+
+    # --- Ways out of a search that finds too few -----------------------------------------------
+
+    def relaxations(self, found, path):
+        """When a search with a place and a filter finds fewer than FEW_NEARBY programs
+        nearby (`found`): the same search changed by one thing that finds more, the
+        RELAXATIONS_SHOWN finding the most (the nearest distance first among equals), each
+        counted up to RELAXATION_COUNT_LIMIT, its URL at `path`."""
+        if not self.place or found >= FEW_NEARBY or not self.asked:
+            return []
+        latitude, longitude = self.place.latitude, self.place.longitude
+        offered = []
+        for label, change, data, radius, query in islice(self.changes(), RELAXATIONS_TRIED):
+            programs = self.matching(data=data).near(latitude, longitude, radius)
+            counted = CountedUpTo(programs, RELAXATION_COUNT_LIMIT)
+            if counted.found() > found:
+                relaxation = Relaxation(
+                    label, change, counted.count(), counted.exact, radius, f"{path}?{query}"
+                )
+                offered.append((counted.found(), relaxation))
+        offered.sort(key=lambda pair: -pair[0])  # stable: equals keep the order tried
+        return [relaxation for _, relaxation in offered[:RELAXATIONS_SHOWN]]
+
+    def changes(self):
+        """(label, change, cleaned data, radius, query string) of each way to change the
+        search by one thing: the next distance offered, then each value asked left out (a
+        single-valued filter's whole value), in the filters' order. Never the age: it is the
+        person's, and leaving it out would offer adults' programs to an adolescent."""
+        data = self.form.cleaned_data
+        wider = [miles for miles, _ in RADIUS_CHOICES if miles > self.radius][:1]
+        for miles in wider:
+            label = ngettext("Within %(miles)s mile", "Within %(miles)s miles", miles)
+            query = self.changed_query("radius", [str(miles)])
+            yield label % {"miles": miles}, {"radius": miles}, data, miles, query
+        for name in self.filters:
+            value = data.get(name)
+            if name == "age" or not is_set(value):
+                continue
+            if not isinstance(value, list):
+                query = self.changed_query(name, [])
+                label = self.removal_label(name, value)
+                yield label, {"remove": {name: value}}, data | {name: None}, self.radius, query
+                continue
+            for one in value:
+                kept = [other for other in value if other != one]
+                query = self.changed_query(name, kept)
+                label = self.removal_label(name, one)
+                yield label, {"remove": {name: one}}, data | {name: kept}, self.radius, query
+
+    def changed_query(self, name, values):
+        """The search's query string with these values for a parameter, from its first page."""
+        query = self.data.copy()
+        for page in ("page", "online_page"):
+            query.pop(page, None)
+        query.setlist(name, values)
+        return query.urlencode()
+
+    def removal_label(self, name, value):
+        """The words for leaving out a value asked: "Without Medicaid"."""
+        if name == "max_weeks":
+            words = ngettext(
+                "Without the limit of %(count)s week", "Without the limit of %(count)s weeks", value
+            )
+            return words % {"count": value}
+        if name == "max_days_per_week":
+            words = ngettext(
+                "Without the limit of %(count)s day a week",
+                "Without the limit of %(count)s days a week",
+                value,
+            )
+            return words % {"count": value}
+        if name == "accepting":
+            return gettext("Including programs not taking new clients now")
+        filter_ = self.filters[name]
+        if isinstance(filter_, VocabularyFilter):
+            labels = dict(vocabulary_choices(filter_.vocabulary))
+        else:
+            labels = dict(filter_.extra["choices"])
+        return gettext("Without %(value)s") % {"value": labels.get(value, value)}
 
     @property
     def asked_links(self):

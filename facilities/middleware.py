@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 UNAVAILABLE = "The directory is unavailable for a moment. Please try again in a minute."
 
@@ -27,3 +29,71 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "60"
         return response
+
+
+# Said to API clients for an error that Django, not the API, answered.
+API_ERRORS = {
+    400: _("The request could not be read."),
+    403: _("This is not allowed."),
+    404: _("There is nothing at this address. The API's documentation is at /api/v1/docs/."),
+    405: _("This method is not allowed here."),
+    413: _("The request is too large."),
+    500: _("Something went wrong on our side. Please try again in a minute."),
+}
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Every error under /api/ in JSON, `{"detail": ...}`, whoever answered it: an unknown
+    address, a refused host or body, or a failure (500), which Django has logged already."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not request.path.startswith("/api/")
+            or response.status_code < 400
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        detail = API_ERRORS.get(response.status_code, response.reason_phrase)
+        answer = JsonResponse({"detail": str(detail)}, status=response.status_code)
+        for header, value in response.items():  # Retry-After, Allow, the security headers
+            if header.lower() not in ("content-type", "content-length"):
+                answer[header] = value
+        return answer
+
+
+class PermissionsPolicyMiddleware:
+    """Which browser features our pages may use (settings.PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class PublicBodyLimitMiddleware:
+    """413 for a body larger than settings.PUBLIC_BODY_MAX_BYTES outside the admin, before
+    anything reads it: public forms are a few fields of text."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/admin/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0  # Django reads no body without a length it understands
+            if length > settings.PUBLIC_BODY_MAX_BYTES:
+                return HttpResponse(
+                    _("That is more than this form takes."),
+                    status=413,
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.get_response(request)

@@ -1,8 +1,12 @@
+import re
 from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
+from django.db.models import Case, Exists, Min, OuterRef, Q, Subquery, Value, When
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
@@ -11,10 +15,12 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
-from facilities.answers import answers_for
+from facilities import phones
+from facilities.answers import QUESTIONS, answers_for
 from facilities.querysets import FacilityQuerySet, ProgramQuerySet
 from facilities.schedule import iop_minimum_hours, schedule_facts
 from facilities.states import state_codes, validate_state_codes
+from facilities.zip_codes import check_zip_code
 
 # --- Vocabularies -----------------------------------------------------------------------------
 # Their rows ship in fixtures/vocabularies.json and arrive with `migrate`.
@@ -111,7 +117,29 @@ class NullsLastIndex(models.Index):
         return super(NullsLastIndex, index).create_sql(model, schema_editor, using, **kwargs)
 
 
+PHONE_HELP = "Any usual form, e.g. (323) 555-0199 x12; kept as +13235550199;ext=12."
+PHONE_FIELDS = ("phone", "intake_phone")
+
+
+class VerificationMethod(models.TextChoices):
+    PHONE_CALL = "phone", "Phone call"
+    WEBSITE = "website", "The facility's website"
+    FACILITY = "facility", "The facility itself (email, visit, form)"
+    IMPORT = "import", "An import"
+
+
+# How a listing was verified, as its public page says it.
+VERIFIED_THROUGH = {
+    VerificationMethod.PHONE_CALL: gettext_lazy("by a phone call"),
+    VerificationMethod.WEBSITE: gettext_lazy("on the facility's website"),
+    VerificationMethod.FACILITY: gettext_lazy("with the facility itself"),
+    VerificationMethod.IMPORT: gettext_lazy("from an imported file"),
+}
+
+
 class Facility(models.Model):
+    VerificationMethod = VerificationMethod
+
     class Status(models.TextChoices):
         DRAFT = "draft"
         PUBLISHED = "published"
@@ -139,9 +167,13 @@ class Facility(models.Model):
     geocode_precision = models.CharField(
         max_length=10, choices=GeocodePrecision.choices, blank=True
     )
-    phone = models.CharField(max_length=30, blank=True)
-    intake_phone = models.CharField(max_length=30, blank=True)
-    website = models.URLField(blank=True)
+    phone = models.CharField(max_length=30, blank=True, help_text=PHONE_HELP)
+    intake_phone = models.CharField(max_length=30, blank=True, help_text=PHONE_HELP)
+    website = models.URLField(
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="An http:// or https:// address.",
+    )
     description = models.TextField(blank=True)
     facility_type = models.CharField(
         max_length=20, choices=FacilityType.choices, default=FacilityType.BOTH
@@ -166,11 +198,28 @@ class Facility(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    verification_method = models.CharField(
+        "verified through",
+        max_length=10,
+        choices=VerificationMethod.choices,
+        blank=True,
+    )
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Set when a stored contact value could not be read (e.g. a phone number "
+        "that does not parse); cleared when the listing is saved with valid contact data.",
+    )
+    # The least complete program's count of questions answered (see refresh_questions_answered);
+    # None for a facility without programs.
+    questions_answered = models.PositiveSmallIntegerField(null=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[payment_options, languages, accreditations])
+    history = HistoricalRecords(
+        m2m_fields=[payment_options, languages, accreditations],
+        excluded_fields=["questions_answered"],  # derived, rewritten without a save
+    )
 
     objects = FacilityQuerySet.as_manager()
 
@@ -189,6 +238,8 @@ class Facility(models.Model):
             # Sorted by verification, the same: the most recently verified first, never
             # verified last, then by name (ProgramFilter.filter_queryset's order).
             NullsLastIndex(fields=["status", "-last_verified_at", "name", "id"]),
+            # The admin's "questions answered" filter.
+            models.Index(fields=["questions_answered"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -208,6 +259,55 @@ class Facility(models.Model):
 
     def get_absolute_url(self):
         return reversed_with("facility_detail", self.slug)
+
+    def clean(self):
+        """Contact data checked wherever a listing is edited (admin, corrections): phone
+        numbers parsed and kept in E.164, the ZIP code found in the listing's state."""
+        errors = {}
+        for name in PHONE_FIELDS:
+            try:
+                setattr(self, name, phones.normalize(getattr(self, name)))
+            except ValidationError as error:
+                errors[name] = error
+        if self.zip_code:
+            try:
+                check_zip_code(self.zip_code, self.state)
+            except ValidationError as error:
+                errors["zip_code"] = error
+        if errors:
+            raise ValidationError(errors)
+        self.needs_review = False
+
+    def mark_verified(self, curator, method, when=None):
+        """Record that a curator checked the listing, when and how, in its history too."""
+        self.last_verified_at = when or timezone.now()
+        self.verified_by, self.verification_method = curator, method
+        self._change_reason = f"Marked verified: {VerificationMethod(method).label}"
+        self._history_user = curator
+        self.save(
+            update_fields=["last_verified_at", "verified_by", "verification_method", "updated_at"]
+        )
+
+    @property
+    def verification_note(self):
+        """Who verified the listing and how, for its public page: "Checked by Dana Reyes by
+        a phone call." Empty when it was never verified."""
+        if self.last_verified_at is None:
+            return ""
+        through = VERIFIED_THROUGH.get(self.verification_method, "")
+        curator = self.verified_by and (
+            self.verified_by.get_full_name() or self.verified_by.get_username()
+        )
+        if curator and through:
+            return _("Checked by %(curator)s %(through)s.") % {
+                "curator": curator,
+                "through": through,
+            }
+        if curator:
+            return _("Checked by %(curator)s.") % {"curator": curator}
+        if through:
+            return _("Checked %(through)s.") % {"through": through}
+        return ""
 
     def unique_slug(self):
         base = slugify(f"{self.name} {self.city}")[:200] or "facility"
@@ -315,20 +415,27 @@ class Program(models.Model):
     offers_afternoon = models.BooleanField(default=False, editable=False)
     offers_evening = models.BooleanField(default=False, editable=False)
     offers_weekend = models.BooleanField(default=False, editable=False)
+    # How many of the questions to ask it answers, as answered_count counts them; kept by
+    # refresh_questions_answered so the admin's filter reads a column, not every program.
+    questions_answered = models.PositiveSmallIntegerField(default=0, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        m2m_fields=[conditions, populations, modalities, philosophy, transition_supports]
+        m2m_fields=[conditions, populations, modalities, philosophy, transition_supports],
+        excluded_fields=["questions_answered"],  # derived, rewritten without a save
     )
 
     objects = ProgramQuerySet.as_manager()
 
     class Meta:
         ordering = ["facility__name", "name"]
-        # Online reach starts from the telehealth and hybrid programs.
-        indexes = [models.Index(fields=["format"])]
+        indexes = [
+            # Online reach starts from the telehealth and hybrid programs.
+            models.Index(fields=["format"]),
+            models.Index(fields=["questions_answered"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(age_max__isnull=True)
@@ -487,6 +594,69 @@ class Session(models.Model):
         return self.Weekday(self.weekday).name.lower()
 
 
+# --- Completeness: how many of the questions to ask a listing answers ---------------------------
+
+
+def answered_questions(program_model):
+    """An SQL expression counting the questions a program answers, as answers_for() reads
+    them (tests hold the two together). Takes the Program model so migrations can use it."""
+    facility_model = program_model._meta.get_field("facility").related_model
+
+    def linked(model, name, owner):
+        through = model._meta.get_field(name).remote_field.through
+        return Exists(through.objects.filter(**{f"{model._meta.model_name}_id": OuterRef(owner)}))
+
+    def term(name):
+        return linked(program_model, name, "pk")
+
+    sessions = program_model._meta.get_field("sessions").related_model
+    answered = [
+        Q(duration_weeks_min__gt=0) | Q(duration_weeks_max__gt=0),
+        linked(facility_model, "payment_options", "facility_id"),
+        term("conditions") | term("populations"),
+        term("transition_supports"),
+        Q(age_min__isnull=False) | Q(age_max__isnull=False),
+        Exists(sessions.objects.filter(program=OuterRef("pk"))),
+        ~Q(philosophy_statement="") | term("philosophy"),
+        term("modalities"),
+    ]
+    assert len(answered) == len(QUESTIONS)
+    total = Value(0)
+    for condition in answered:
+        total += Case(When(condition, then=Value(1)), default=Value(0))
+    return total
+
+
+def refresh_questions_answered(facilities, program_model=None, facility_model=None):
+    """Store the count of questions answered on the facilities' programs, and on each of the
+    facilities its least complete program's (None without programs). `facilities` is a
+    queryset of facilities or of their ids."""
+    program_model = program_model or Program
+    facility_model = facility_model or Facility
+    programs = program_model.objects.filter(facility__in=facilities)
+    programs.update(questions_answered=answered_questions(program_model))
+    least = (
+        program_model.objects.filter(facility=OuterRef("pk"))
+        .order_by()
+        .values("facility")
+        .annotate(least=Min("questions_answered"))
+        .values("least")
+    )
+    facility_model.objects.filter(pk__in=facilities).update(questions_answered=Subquery(least))
+
+
+# The links an answer reads: {through model: its owner}, for the signals that recount.
+ANSWER_LINKS = {
+    Facility.payment_options.through: Facility,
+    **{
+        getattr(Program, name).through: Program
+        for name in ("conditions", "populations", "transition_supports", "philosophy", "modalities")
+    },
+}
+INCOMPLETE = Q(questions_answered__lt=len(QUESTIONS))
+INCOMPLETE_FACILITY = INCOMPLETE | Q(questions_answered__isnull=True)
+
+
 class Correction(models.Model):
     """A visitor's suggestion about a facility; it changes nothing until a curator accepts it."""
 
@@ -519,6 +689,10 @@ class Correction(models.Model):
         related_name="+",
     )
 
+    applied_value = models.TextField(
+        blank=True, help_text="What the listing was given on acceptance, as the curator left it."
+    )
+
     # Fields whose suggested text can replace the listing's as it stands.
     APPLICABLE_FIELDS = {"name", "street", "phone", "intake_phone", "website", "description"}
 
@@ -528,19 +702,43 @@ class Correction(models.Model):
     def __str__(self):
         return f"{self.get_field_display()} of {self.facility.name}"
 
-    def accept(self, curator):
-        """Apply the suggestion to the listing, recording the curator in its history.
+    @property
+    def applicable(self):
+        return self.field in self.APPLICABLE_FIELDS
 
-        A suggestion about something else ("other") is marked accepted for the curator to
-        apply by hand. Raises ValidationError when the value cannot stand in the field.
+    @property
+    def current_value(self):
+        """What the listing says now in the suggested field."""
+        return getattr(self.facility, self.field) if self.applicable else ""
+
+    @property
+    def proposed_value(self):
+        """The value to apply, read out of the visitor's words where it can be: the phone
+        number in "new # is 323-555-0199", the address in "it moved to www.example.org"."""
+        text = self.suggested_value.strip()
+        if self.field in PHONE_FIELDS:
+            return phones.find(text) or text
+        if self.field == "website":
+            return web_address_in(text) or text
+        return text
+
+    def accept(self, curator, value=None):
+        """Apply the suggestion (or the curator's edit of it) to the listing, recording the
+        curator in its history.
+
+        The listing's full validation runs first: an invalid value raises ValidationError
+        (keyed by the facility's field) and nothing is stored. A suggestion about something
+        else ("other") is marked accepted for the curator to apply by hand.
         """
         facility = self.facility
-        if self.field in self.APPLICABLE_FIELDS:
-            setattr(facility, self.field, self.suggested_value.strip())
+        if self.applicable:
+            value = (self.proposed_value if value is None else value).strip()
+            setattr(facility, self.field, value)
             facility.full_clean(exclude=["slug"])
             facility._change_reason = f"Accepted correction #{self.pk}"
             facility._history_user = curator
             facility.save()
+            self.applied_value = getattr(facility, self.field)
         self.review(self.Status.ACCEPTED, curator)
 
     def reject(self, curator):
@@ -550,4 +748,16 @@ class Correction(models.Model):
         self.status = status
         self.reviewed_by = curator
         self.reviewed_at = timezone.now()
-        self.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        self.save(update_fields=["status", "reviewed_by", "reviewed_at", "applied_value"])
+
+
+WEB_ADDRESS_IN_TEXT = re.compile(r"(https?://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\S*)", re.I)
+
+
+def web_address_in(text):
+    """The first web address in free text, with https:// when it was left out; "" if none."""
+    match = WEB_ADDRESS_IN_TEXT.search(text)
+    if match is None:
+        return ""
+    address = match.group(0).rstrip(".,;:!?)")
+    return address if "://" in address else f"https://{address}"

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Sqrt
 from django.utils.dateparse import parse_time
 
 from facilities import directory_version
+from facilities.schedule import ADOLESCENT_MAX_AGE
 
 # The sphere geopy's great_circle uses (6371.009 km), so our distances agree with it.
 EARTH_RADIUS_MILES = 3958.7613
@@ -95,7 +96,11 @@ def local_miles(latitude, longitude, lat_field, lng_field):
 
 BY_NAME = ("facility__name", "facility_id", "name", "pk")
 # The widest circle near() is asked for; its distances stay within 0.45 % out to here.
-NEAREST_BEYOND_MILES = 400
+WIDEST_NEAR_MILES = 400
+# The populations that name an age group: a program listing only one side's says whom it
+# serves as plainly as an age range does (vocabulary slugs, shared/VOCABULARY.md).
+ADOLESCENT_POPULATIONS = ("adolescents",)
+ADULT_POPULATIONS = ("young_adults", "adults", "seniors")
 # A term linked to no more programs (or facilities) than this is read from its links when a
 # whole-directory count starts from it (linked_to_rare): at worst some 40 ms on SQLite, where
 # a scan of 400,000 programs testing a rare term took half a second.
@@ -409,28 +414,33 @@ class ProgramQuerySet(models.QuerySet):
             .order_by("distance_miles", *BY_NAME)
         )
 
-    def nearest_beyond(self, latitude, longitude, miles, limit, anywhere=None):
-        """The `limit` nearest programs farther than `miles`, nearest first.
+    def nearest_beyond(self, latitude, longitude, miles, limit, within, anywhere=None):
+        """The `limit` nearest programs farther than `miles` and no farther than `within`,
+        nearest first.
 
         Looked for in circles four times wider each time, each an indexed box: when one
-        holds `limit` programs past `miles`, nothing outside it can be nearer. Only when the
-        circle of NEAREST_BEYOND_MILES holds too few is every program measured, from
-        `anywhere`: the same programs, in a form that scan starts from best (linked_to_all).
-        Given `anywhere`, that circle is not tried: its box holds a fifth of the country's
-        programs, and reading them cost two to four times the scan from the programs
-        linked to a therapy or condition asked.
+        holds `limit` programs past `miles`, or is the circle of `within`, nothing outside
+        it can be nearer. Only when `within` is wider than WIDEST_NEAR_MILES and that circle
+        holds too few is every program measured, from `anywhere`: the same programs, in a
+        form that scan starts from best (linked_to_all). Given `anywhere`, that circle is
+        not tried: its box holds a fifth of the country's programs, and reading them cost
+        two to four times the scan from the programs linked to a therapy or condition asked.
         """
-        reach = miles
-        while reach < NEAREST_BEYOND_MILES:
-            reach = min(reach * 4, NEAREST_BEYOND_MILES)
-            if reach == NEAREST_BEYOND_MILES and anywhere is not None:
+        widest = min(within, WIDEST_NEAR_MILES)
+        reach, found = miles, []
+        while reach < widest:
+            reach = min(reach * 4, widest)
+            if reach == WIDEST_NEAR_MILES < within and anywhere is not None:
                 break
             ring = self.near(latitude, longitude, reach).filter(distance_miles__gt=miles)
             found = list(ring[:limit])
-            if len(found) == limit:
+            if len(found) == limit or reach == within:
                 return found
+        if within <= WIDEST_NEAR_MILES:
+            return found
         anywhere = self if anywhere is None else anywhere
-        return list(anywhere.beyond(latitude, longitude, miles)[:limit])
+        farther = anywhere.beyond(latitude, longitude, miles).filter(distance_miles__lte=within)
+        return list(farther[:limit])
 
     def reaching_online(self, state, near=None, beyond=0):
         """Telehealth and hybrid programs licensed to treat people in the state: the state is
@@ -528,9 +538,26 @@ class ProgramQuerySet(models.QuerySet):
         return queryset
 
     def serving_age(self, age):
-        return self.filter(Q(age_min__isnull=True) | Q(age_min__lte=age)).filter(
+        """Programs that may serve a person of this age: the age range holds it (a blank
+        bound holds every age), and the populations do not say adults only while the age is
+        under 18, or adolescents only while it is 18 or over. The one rule for the results,
+        the online programs, the suggestions beyond the radius and the API."""
+        if age <= ADOLESCENT_MAX_AGE:
+            own, others = ADOLESCENT_POPULATIONS, ADULT_POPULATIONS
+        else:
+            own, others = ADULT_POPULATIONS, ADOLESCENT_POPULATIONS
+        only_others = Q(has_term("Program", "populations", "pk", others)) & ~Q(
+            has_term("Program", "populations", "pk", own)
+        )
+        in_range = (Q(age_min__isnull=True) | Q(age_min__lte=age)) & (
             Q(age_max__isnull=True) | Q(age_max__gte=age)
         )
+        return self.filter(in_range).exclude(only_others)
+
+    def with_ages_listed(self, listed=True):
+        """Programs that give an age bound, or (`listed` False) that give none."""
+        some_bound = Q(age_min__isnull=False) | Q(age_max__isnull=False)
+        return self.filter(some_bound) if listed else self.exclude(some_bound)
 
     def meeting_at(self, times_of_day):
         """Programs with a session in any of these parts of the week."""

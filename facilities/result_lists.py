@@ -11,14 +11,18 @@ holds, in order, every program nearer than r.
 """
 
 import heapq
+from dataclasses import dataclass
 
-from facilities.querysets import BY_NAME, NEAREST_BEYOND_MILES
+from facilities.querysets import BY_NAME, WIDEST_NEAR_MILES
 
 COUNT_LIMIT = 1000
 # The online programs past the radius are counted to a tenth of that (ten pages of ten): a
 # state's online programs are read through their programs one by one, and thousands of them
 # serve a large state; a search that needs more of them than that says so and can be narrowed.
 ONLINE_COUNT_LIMIT = 100
+# A relaxation's count (the same search changed by one thing) stops here too: several are
+# counted for one page, and "more than 100" says enough to choose between them.
+RELAXATION_COUNT_LIMIT = 100
 
 
 class CountedUpTo:
@@ -147,14 +151,14 @@ class NearestFirst(CountedUpTo):
         thinner one held ten online programs too rarely to pay for its statement).
         Beyond the radius the last is widened a little: near() measures on the local plane,
         within 0.45 % of the great-circle miles the count read there, out to
-        NEAREST_BEYOND_MILES (farther, everything is sorted)."""
+        WIDEST_NEAR_MILES (farther, everything is sorted)."""
         enough = self.farthest_of_nearest(stop)
         if self.within is not None:
             smaller = [self.within / 16, self.within / 8, self.within / 4, self.within / 2]
             enough = min(enough * (1 + 1e-9), self.within)
         else:
             smaller = [2 * self.beyond]
-            enough = min(enough * 1.005, NEAREST_BEYOND_MILES)
+            enough = min(enough * 1.005, WIDEST_NEAR_MILES)
         return [miles for miles in smaller if miles < enough] + [enough]
 
     def __getitem__(self, index):
@@ -169,3 +173,15 @@ class NearestFirst(CountedUpTo):
                 if len(rows) == stop - start:  # the circle holds the whole slice, in order
                     return rows
         return list(self.queryset[index])
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """The search changed by one thing, and how many programs it would find nearby."""
+
+    label: str  # "Without Medicaid", "Within 25 miles", in the page's language
+    change: dict  # {"remove": {"time_of_day": "evening"}} or {"radius": 25}
+    count: int  # up to RELAXATION_COUNT_LIMIT
+    count_exact: bool  # False: more than the count
+    within_miles: int  # the radius the count is within
+    url: str  # the changed search

@@ -27,9 +27,11 @@ HOLE = b"\x00csrf\x00"  # no page holds a NUL byte
 
 
 def cache_key(request):
-    """The version, the language, the path and the parameters in a fixed order."""
+    """The version, the language, the address asked (scheme, host, path and the parameters in
+    a fixed order): an answer's links name the host and scheme it was asked on."""
     parameters = sorted((name, value) for name, values in request.GET.lists() for value in values)
-    asked = repr((get_language(), request.path, parameters)).encode()
+    address = (request.scheme, request.get_host(), request.path)
+    asked = repr((get_language(), address, parameters)).encode()
     return f"search:{directory_version.current()}:{hashlib.sha256(asked).hexdigest()}"
 
 

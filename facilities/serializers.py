@@ -1,5 +1,6 @@
 """The shape of a program and a facility in the API; the CSV and JSON files use the same names."""
 
+from dataclasses import asdict
 from functools import lru_cache
 
 from django.utils import timezone
@@ -11,6 +12,7 @@ from rest_framework import serializers
 from facilities.answers import QUESTIONS, answer_words, answers_for
 from facilities.models import Facility, Program, Session
 from facilities.querysets import linked
+from facilities.result_lists import RELAXATION_COUNT_LIMIT
 
 
 class TermSerializer(serializers.Serializer):
@@ -297,3 +299,36 @@ class FacilitySerializer(FacilitySummarySerializer):
 
     class Meta(FacilitySummarySerializer.Meta):
         fields = FACILITY_FIELDS + ["description", "programs"]
+
+
+RELAXATION_SCHEMA = {
+    "type": "object",
+    "description": "The same search changed by one thing, and how many programs it finds.",
+    "properties": {
+        "label": {"type": "string", "example": "Without Evenings (starts 5 pm or later)"},
+        "change": {
+            "type": "object",
+            "description": 'The parameter changed: {"remove": {"time_of_day": "evening"}} '
+            "(a value asked left out; a single-valued parameter's whole value) or "
+            '{"radius": 25} (the next distance).',
+            "properties": {
+                "remove": {"type": "object", "additionalProperties": {}},
+                "radius": {"type": "integer"},
+            },
+            "example": {"remove": {"time_of_day": "evening"}},
+        },
+        "count": {
+            "type": "integer",
+            "description": f"Programs it finds nearby, up to {RELAXATION_COUNT_LIMIT}.",
+        },
+        "count_exact": {"type": "boolean", "description": "false: more than `count`."},
+        "within_miles": {"type": "integer", "description": "The radius `count` is within."},
+        "url": {"type": "string", "format": "uri", "description": "The changed search."},
+    },
+    "required": ["label", "change", "count", "count_exact", "within_miles", "url"],
+}
+
+
+def relaxation_data(relaxation):
+    """A facilities.result_lists.Relaxation as RELAXATION_SCHEMA describes it."""
+    return asdict(relaxation)

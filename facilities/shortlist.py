@@ -15,6 +15,7 @@ from facilities.answers import answers_for
 from facilities.csv_format import programs_csv
 from facilities.forms import MAX_LISTED_PROGRAMS, parse_program_ids, published_programs
 from facilities.models import Program
+from facilities.rate_limits import GEOCODE_LIMIT, PAGE_LIMIT
 
 COOKIE = "shortlist"
 COOKIE_SALT = "iop-finder.shortlist"
@@ -64,6 +65,7 @@ def share_link(request, programs):
     return request.build_absolute_uri(f"{reverse('shortlist')}?programs={ids}")
 
 
+@PAGE_LIMIT
 def shortlist(request):
     programs, shared = listed_programs(request)
     return render(
@@ -78,6 +80,7 @@ def shortlist(request):
     )
 
 
+@PAGE_LIMIT
 @require_POST
 def add(request, program_id):
     if not Program.objects.published().filter(pk=program_id).exists():
@@ -88,12 +91,14 @@ def add(request, program_id):
     return save_ids(request, redirect(back_to(request, reverse("shortlist"))), ids)
 
 
+@PAGE_LIMIT
 @require_POST
 def remove(request, program_id):
     ids = [pk for pk in saved_ids(request) if pk != program_id]
     return save_ids(request, redirect(back_to(request, reverse("shortlist"))), ids)
 
 
+@PAGE_LIMIT
 @require_POST
 def keep(request):
     """Add the programs of a shared list to the visitor's own."""
@@ -106,6 +111,8 @@ def keep(request):
     return save_ids(request, redirect("shortlist"), ids)
 
 
+@PAGE_LIMIT
+@GEOCODE_LIMIT
 def referral_sheet(request):
     programs, shared = listed_programs(request)
     return render(
@@ -118,6 +125,7 @@ def referral_sheet(request):
     )
 
 
+@PAGE_LIMIT
 def export_csv(request):
     programs, shared = listed_programs(request)
     response = HttpResponse(

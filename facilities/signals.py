@@ -6,7 +6,15 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from facilities import directory_version
-from facilities.models import Correction, Facility, Program, Session, refresh_online_reach
+from facilities.models import (
+    ANSWER_LINKS,
+    Correction,
+    Facility,
+    Program,
+    Session,
+    refresh_online_reach,
+    refresh_questions_answered,
+)
 
 
 @receiver(post_save, sender=Session)
@@ -15,12 +23,35 @@ def refresh_program_schedule(sender, instance, **kwargs):
     program = Program.objects.filter(pk=instance.program_id).first()
     if program is not None:
         program.refresh_schedule_facts()
+        refresh_questions_answered([program.facility_id])
 
 
 @receiver(post_save, sender=Program)
 def refresh_program_reach(sender, instance, **kwargs):
     if not getattr(instance, "online_reach_later", False):  # the importer does a batch at once
         refresh_online_reach(Program.objects.filter(pk=instance.pk))
+
+
+@receiver(post_save, sender=Program)
+@receiver(post_delete, sender=Program)
+def refresh_program_answers(sender, instance, **kwargs):
+    # The count of questions answered; the importer and seeding count a batch at once.
+    if not getattr(instance, "online_reach_later", False):
+        refresh_questions_answered([instance.facility_id])
+
+
+@receiver(m2m_changed)
+def refresh_linked_answers(sender, instance, action, reverse, pk_set, **kwargs):
+    if sender not in ANSWER_LINKS or action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if isinstance(instance, Facility):
+        refresh_questions_answered([instance.pk])
+    elif isinstance(instance, Program):
+        refresh_questions_answered([instance.facility_id])
+    elif pk_set and ANSWER_LINKS[sender] is Program:  # from a term's side: term.program_set
+        refresh_questions_answered(Program.objects.filter(pk__in=pk_set).values("facility"))
+    elif pk_set:
+        refresh_questions_answered(list(pk_set))
 
 
 @receiver(post_save, sender=Facility)

@@ -1,18 +1,19 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_ratelimit.decorators import ratelimit
 
 from facilities import geocoding
 from facilities.answers import answers_for, comparison_rows
+from facilities.database_health import database_answers
 from facilities.filters import ProgramFilter
 from facilities.forms import parse_program_ids, published_programs
 from facilities.models import Facility, Program
 from facilities.querysets import load_answers
+from facilities.rate_limits import GEOCODE_LIMIT, PAGE_LIMIT, SEARCH_LIMIT
 from facilities.result_cards import by_facility, result_cards
 from facilities.result_lists import COUNT_LIMIT
 from facilities.search_cache import kept_search
@@ -21,31 +22,35 @@ RESULTS_PER_PAGE = 12  # a page a person can take in on a phone; the API pages b
 ONLINE_PER_PAGE = 5  # a section after the nearby results, with pages of its own
 MIN_COMPARED, MAX_COMPARED = 2, 4
 
+# /healthz answers within 2 s whatever the database does (the contract in DESIGN.md).
+DATABASE_PROBE_SECONDS = 1.5
 
+
+@PAGE_LIMIT
 def home(request):
     filterset = ProgramFilter(queryset=Program.objects.none())
     return render(request, "home.html", {"form": filterset.form})
 
 
-def search_rate(group, request):
-    return settings.RATELIMIT_SEARCH
-
-
-@ratelimit(key="ip", rate=search_rate, group="search")
+@SEARCH_LIMIT
+@GEOCODE_LIMIT
 @kept_search
 def search(request):
     filterset = ProgramFilter(request.GET, queryset=Program.objects.published())
     context = {"filterset": filterset, "form": filterset.form}
     if filterset.is_valid():
-        context.update(search_results(request, filterset))
+        context.update(search_results(filterset))
     return render(request, "search.html", context)
 
 
-def search_results(request, filterset):
+def search_results(filterset):
     """The nearby programs, the online ones beyond the radius and, when nothing is near, the
-    nearest farther away: cards grouped by facility, their answers loaded for all at once."""
+    nearest farther away up to NEAREST_BEYOND_MILES (past it, the helpline and the online
+    programs first); when few are near, the same search changed by one thing, counted. Cards
+    grouped by facility, their answers loaded for all at once."""
     data = filterset.form.cleaned_data
-    page, page_message = paginate(filterset.nearby_results(), data.get("page"))
+    nearby = filterset.nearby_results()
+    page, page_message = paginate(nearby, data.get("page"))
     rows = list(page)
     online_page, online_rows = None, []
     if filterset.shows_online_section:
@@ -55,6 +60,7 @@ def search_results(request, filterset):
     beyond = []
     if not rows and filterset.place:
         beyond = filterset.nearest_beyond_radius()
+    nothing_within_limit = bool(filterset.place) and not rows and not beyond
     load_answers(rows + online_rows + beyond)
     asked = {name: data[name] for name in filterset.asked}
     groups = by_facility(result_cards(rows or beyond, asked))
@@ -69,25 +75,27 @@ def search_results(request, filterset):
         "count_limit": COUNT_LIMIT,
         "online_count_limit": online_page.paginator.object_list.limit if online_page else None,
         "online": result_cards(online_rows, asked),
+        "nearest_beyond_miles": settings.NEAREST_BEYOND_MILES,
+        "nothing_within_limit": nothing_within_limit,
+        "helpline": settings.HELPLINE if nothing_within_limit else None,
+        "relaxations": filterset.relaxations(nearby.count(), reverse("search")),
         "place": filterset.place,
         "radius": filterset.radius,
-        "online_first": filterset.online_first,
-        "chips": asked_chips(request, filterset),
+        "online_first": filterset.online_first or nothing_within_limit,
+        "chips": asked_chips(filterset, reverse("search")),
         "map_data": map_data(groups, filterset.place, filterset.radius),
     }
 
 
-def asked_chips(request, filterset):
-    """[(label, address of the same search without it)]: each value the visitor asked,
-    removable on its own."""
+def asked_chips(filterset, path):
+    """[(label, address at `path` of the same search without it)]: each value the visitor
+    asked, removable on its own."""
+    data = filterset.form.cleaned_data
     chips = []
     for name, value, label in filterset.asked_labels():
-        query = request.GET.copy()
-        kept = [other for other in query.getlist(name) if other != str(value)]
-        query.setlist(name, kept)
-        query.pop("page", None)
-        query.pop("online_page", None)
-        chips.append((label, f"{request.path}?{query.urlencode()}"))
+        asked = data[name]
+        kept = [other for other in asked if other != value] if isinstance(asked, list) else []
+        chips.append((label, f"{path}?{filterset.changed_query(name, kept)}"))
     return chips
 
 
@@ -131,6 +139,7 @@ def paginate(queryset, number, per_page=RESULTS_PER_PAGE):
     return paginator.page(number), ""
 
 
+@PAGE_LIMIT
 def facility_detail(request, slug):
     facility = get_object_or_404(
         Facility.objects.published().prefetch_related(
@@ -150,6 +159,7 @@ def facility_detail(request, slug):
     )
 
 
+@PAGE_LIMIT
 def checklist(request, slug, program_id):
     """A printable list of what is known about a program and what to ask when calling."""
     program = get_object_or_404(
@@ -168,6 +178,8 @@ def checklist(request, slug, program_id):
     )
 
 
+@PAGE_LIMIT
+@GEOCODE_LIMIT
 def compare(request):
     """Two to four programs side by side, one row a question; distances when given a place."""
     context = {"location": request.GET.get("location", "")}
@@ -229,10 +241,8 @@ def rate_limited(request, exception):
     return response
 
 
+# No rate limit: load balancers ask often, and a limit's counter would need the database.
 def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
+    if not database_answers(DATABASE_PROBE_SECONDS):
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")

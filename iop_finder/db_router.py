@@ -3,6 +3,9 @@
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
+        # Counters in the database cache (rate limits) are read where they are written.
+        if model._meta.app_label == "django_cache":
+            return "default"
         return "replica"
 
     def db_for_write(self, model, **hints):

@@ -61,7 +61,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "facilities.middleware.ApiErrorsAsJsonMiddleware",  # outermost: sees every error answer
     "django.middleware.security.SecurityMiddleware",
+    "facilities.middleware.PermissionsPolicyMiddleware",
+    "facilities.middleware.PublicBodyLimitMiddleware",  # before anything reads the body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,9 +147,25 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 POSTGRES_SESSION_OPTIONS = os.environ.get(
     "POSTGRES_SESSION_OPTIONS", "-c max_parallel_workers_per_gather=0 -c random_page_cost=1.1"
 )
+# A database that stops answering must not hold a request until gunicorn kills the worker:
+# PostgreSQL gives up connecting after DB_CONNECT_TIMEOUT seconds and stops a statement after
+# DB_STATEMENT_TIMEOUT (0: no limit, the default for management commands; gunicorn.conf.py
+# sets 5 s for the web process); SQLite waits DB_BUSY_TIMEOUT seconds for another process's
+# write to finish before it says the database is locked.
+DB_CONNECT_TIMEOUT = envint("DB_CONNECT_TIMEOUT", "3")
+DB_STATEMENT_TIMEOUT = envint("DB_STATEMENT_TIMEOUT", "0")
+DB_BUSY_TIMEOUT = envint("DB_BUSY_TIMEOUT", "5")
 for database in DATABASES.values():
-    if database["ENGINE"] == "django.db.backends.postgresql" and POSTGRES_SESSION_OPTIONS:
-        database.setdefault("OPTIONS", {})["options"] = POSTGRES_SESSION_OPTIONS
+    options = database.setdefault("OPTIONS", {})
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options["connect_timeout"] = DB_CONNECT_TIMEOUT
+        session = [POSTGRES_SESSION_OPTIONS]
+        if DB_STATEMENT_TIMEOUT:
+            session.append(f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}")
+        if any(session):
+            options["options"] = " ".join(part for part in session if part)
+    elif database["ENGINE"] == "django.db.backends.sqlite3":
+        options["timeout"] = DB_BUSY_TIMEOUT
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -207,6 +226,22 @@ MAP_TILES_ATTRIBUTION = os.environ.get(
 
 TILES_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILES_URL))
 
+# Rate-limit counters must be the same for every gunicorn worker, or each worker counts its
+# own and the limit is multiplied by their number. Redis when there is one; otherwise a table
+# in the database, made by every `migrate`, whose increments lock the counter's row.
+RATELIMIT_USE_CACHE = "ratelimit"
+RATE_LIMIT_TABLE = "rate_limit_counters"
+CACHES["ratelimit"] = (
+    CACHES["default"]
+    if os.environ.get("REDIS_URL")
+    else {
+        "BACKEND": "iop_finder.database_cache.DatabaseCache",
+        "LOCATION": RATE_LIMIT_TABLE,
+        # One row an address and limit a window: room for every visitor of the last hour.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+)
+
 # A search's page and API answer are kept this long for whoever asks the same search next,
 # under the directory's version (a listing's change is seen at once); 0 turns it off.
 SEARCH_CACHE_SECONDS = envint("SEARCH_CACHE_SECONDS", "300")
@@ -224,6 +259,21 @@ X_FRAME_OPTIONS = "DENY"
 # A page a visitor leaves sends no address: the search they made stays with them.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# "Use my location" asks the browser for geolocation on our own pages; nothing else may.
+PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
+# Sessions are the admin's alone (the shortlist is a cookie of its own): a working day.
+SESSION_COOKIE_AGE = envint("ADMIN_SESSION_HOURS", "8") * 3600
+
+# Request bodies: public forms are a few fields of text, so anything larger than
+# PUBLIC_BODY_MAX_BYTES outside /admin/ is refused before it is read, and only the admin
+# takes files (facilities.uploads); the admin's own forms may hold DATA_UPLOAD_MAX_MEMORY_SIZE.
+PUBLIC_BODY_MAX_BYTES = envint("PUBLIC_BODY_MAX_BYTES", "65536")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "facilities.uploads.AdminOnlyUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # No inline script anywhere; map tiles are the one outside source, for images only.
 CONTENT_SECURITY_POLICY = {
@@ -246,13 +296,19 @@ RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", "1")
 RATELIMIT_VIEW = "facilities.views.rate_limited"
 RATELIMIT_SEARCH = os.environ.get("RATELIMIT_SEARCH", "120/m")
 RATELIMIT_CORRECTIONS = os.environ.get("RATELIMIT_CORRECTIONS", "5/h")
+# Every other public page that reads the directory: facility pages, compare, the shortlist,
+# its sheet and CSV.
+RATELIMIT_PAGES = os.environ.get("RATELIMIT_PAGES", "120/m")
+# Places sent to an outside geocoder (GEOCODER=nominatim), on top of the page's own limit.
+RATELIMIT_GEOCODE = os.environ.get("RATELIMIT_GEOCODE", "20/m")
 # The header holding the visitor's address when a trusted proxy sets it, e.g. HTTP_X_REAL_IP.
 RATELIMIT_IP_META_KEY = os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR")
 
-# Admin logins: five failures from one address lock it out for an hour; attempts are kept.
+# Admin logins: five failures from one address, or against one account from any number of
+# addresses, lock that address or account out for an hour; attempts are kept.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_IPWARE_META_PRECEDENCE_ORDER = [RATELIMIT_IP_META_KEY]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
@@ -285,6 +341,12 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 # The crisis line shown on every page.
 CRISIS_LINE = {"number": "988", "name": "988 Suicide & Crisis Lifeline"}
+# Beside it when nothing matching a search is within NEAREST_BEYOND_MILES: free, confidential,
+# every day, in English and Spanish; treatment referral and information.
+HELPLINE = {"number": "1-800-662-4357", "tel": "+18006624357", "name": "SAMHSA National Helpline"}
+# The farthest a suggestion beyond the radius may be: a distance a person could travel three
+# to five days a week.
+NEAREST_BEYOND_MILES = envint("NEAREST_BEYOND_MILES", "100")
 
 LOGGING = {
     "version": 1,

@@ -61,7 +61,7 @@ def test_accepting_applies_the_change_and_records_the_curator(db, facility, admi
     correction.accept(admin_user)
     facility.refresh_from_db()
     latest = facility.history.first()
-    assert facility.phone == "(310) 555-0199" and correction.reviewed_by == admin_user
+    assert facility.phone == "+13105550199" and correction.reviewed_by == admin_user
     assert latest.history_user == admin_user and "correction" in latest.history_change_reason
 
 
@@ -91,3 +91,74 @@ def test_draft_facilities_take_no_suggestions(client, db):
 
     draft = make_facility(status=Facility.Status.DRAFT)
     assert client.get(f"/facilities/{draft.slug}/suggest/").status_code == 404
+
+
+# --- Contact data checked, suggestions parsed --------------------------------------------------
+
+
+def test_a_phone_number_in_free_text_is_applied_in_e164(db, facility, admin_user):
+    correction = Correction.objects.create(
+        facility=facility, field="phone", suggested_value="new # is 323-555-0199"
+    )
+    correction.accept(admin_user)
+    facility.refresh_from_db()
+    assert facility.phone == "+13235550199"
+
+
+def test_the_accepted_number_is_dialled_from_the_public_page(client, facility, admin_user):
+    correction = Correction.objects.create(
+        facility=facility, field="phone", suggested_value="new # is 323-555-0199"
+    )
+    correction.accept(admin_user)
+    page = client.get(facility.get_absolute_url()).content.decode()
+    assert 'href="tel:+13235550199"' in page
+
+
+def test_the_accepted_value_may_be_edited_by_the_curator(db, facility, admin_user):
+    correction = Correction.objects.create(
+        facility=facility, field="name", suggested_value="Harbor Light Recovery (renamed 2024)"
+    )
+    correction.accept(admin_user, value="Harbor Light Recovery")
+    facility.refresh_from_db()
+    assert (facility.name, correction.applied_value) == ("Harbor Light Recovery",) * 2
+
+
+def test_a_phone_suggestion_longer_than_the_field_is_accepted(client, facility):
+    note = "323-555-0199 (the intake line, ask for the evening program's coordinator)"
+    response = suggest(client, facility, suggested_value=note)
+    assert response.status_code == 302 and Correction.objects.get().suggested_value == note
+
+
+def test_a_phone_suggestion_without_a_number_is_refused_with_a_message(client, facility):
+    response = suggest(client, facility, suggested_value="n/a")
+    assert b"Give the phone number with its area code" in response.content
+    assert not Correction.objects.exists()
+
+
+def test_a_website_suggestion_without_an_address_is_refused(client, facility):
+    response = suggest(client, facility, field="website", suggested_value="they closed")
+    assert b"Give the web address" in response.content
+
+
+def test_a_suggestion_longer_than_the_field_and_a_note_is_refused(client, facility):
+    response = suggest(client, facility, field="name", suggested_value="x" * 401)
+    assert b"Please keep it under 400 characters." in response.content
+
+
+def test_the_form_asks_for_a_phone_number_with_a_phone_input(client, facility):
+    page = client.get(f"/facilities/{facility.slug}/suggest/?field=phone").content.decode()
+    assert 'type="tel"' in page and 'name="suggested_value"' in page
+
+
+def test_the_form_asks_for_a_website_with_a_url_input(client, facility):
+    page = client.get(f"/facilities/{facility.slug}/suggest/?field=website").content.decode()
+    assert 'type="url"' in page
+
+
+def test_n_a_accepted_as_a_phone_raises_and_changes_nothing(db, facility, admin_user):
+    correction = Correction.objects.create(facility=facility, field="phone", suggested_value="n/a")
+    with pytest.raises(ValidationError) as raised:
+        correction.accept(admin_user)
+    facility.refresh_from_db()
+    assert "not a phone number" in raised.value.message_dict["phone"][0]
+    assert facility.phone == "(310) 555-0100"

@@ -170,3 +170,63 @@ def test_the_csv_export_writes_lists_as_slugs_and_the_schedule_as_text(directory
 def test_the_export_takes_a_fixed_number_of_queries(directory, django_assert_max_num_queries):
     with django_assert_max_num_queries(14):
         export()
+
+
+# --- Spreadsheet-safe CSV ----------------------------------------------------------------------
+
+FORMULA_NAME = '=HYPERLINK("http://x.example","y")'
+
+
+@pytest.fixture
+def formula_listings(db):
+    """Listings whose texts a spreadsheet would run, or that look like our own guard."""
+    facility = make_facility(
+        FORMULA_NAME,
+        phone="+1 310 555 0100",
+        intake_phone="+1 310 555 0111",
+        description="@ the corner of Main and 2nd; -2+3 on a sheet",
+        street="'=already quoted",
+        geocode_precision=Facility.GeocodePrecision.MANUAL,
+    )
+    make_program(facility, "+Plus IOP", philosophy_statement="-- recovery first, step by step.")
+    return facility
+
+
+def csv_rows():
+    return list(csv.DictReader(io.StringIO(export("csv"))))
+
+
+def test_a_facility_named_like_a_formula_exports_with_a_leading_quote(formula_listings):
+    assert csv_rows()[0]["facility.name"] == f"'{FORMULA_NAME}"
+
+
+def test_a_phone_starting_with_plus_is_quoted_for_spreadsheets(formula_listings):
+    row = csv_rows()[0]
+    assert (row["facility.phone"], row["name"]) == ("'+1 310 555 0100", "'+Plus IOP")
+
+
+@pytest.mark.parametrize("name", ["=1+1", "+1", "-1", "@SUM(A1)", "\tTab", "\rReturn"])
+def test_every_cell_a_spreadsheet_would_run_is_quoted(db, name):
+    make_facility(name)
+    assert csv_rows()[0]["facility.name"] == f"'{name}"
+
+
+def test_texts_that_are_not_formulas_export_unquoted(directory):
+    row = csv_rows()[1]
+    assert (row["facility.name"], row["facility.intake_phone"]) == (
+        "Harbor Light Counseling",
+        "(310) 555-0111",
+    )
+
+
+def test_formula_like_texts_survive_the_csv_round_trip_unchanged(formula_listings, tmp_path):
+    before = directory_as_plain()
+    import_into_empty_database(tmp_path, export("csv"), "backup.csv")
+    assert directory_as_plain() == before
+
+
+def test_the_demo_directory_survives_the_csv_round_trip_unchanged(db, tmp_path):
+    call_command("load_demo", stdout=io.StringIO())
+    before = directory_as_plain()
+    import_into_empty_database(tmp_path, export("csv"), "demo.csv")
+    assert directory_as_plain() == before

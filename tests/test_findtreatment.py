@@ -227,3 +227,24 @@ def test_a_bad_latitude_fails_the_whole_import_and_names_its_place(db, locator_d
         import_directory(findtreatment_records(broken)[0], source=SOURCE)
     assert any("index 3" in e and "latitude" in e for e in failed.value.report.errors)
     assert Facility.objects.count() == before
+
+
+def test_a_dropped_website_is_listed_as_a_warning_with_its_index(locator_data):
+    locator_data["rows"][4]["website"] = "not a website"
+    warnings = findtreatment_records(locator_data)[1]["warnings"]
+    assert warnings == ["index 4: website 'not a website' left out: not a web address"]
+
+
+def test_a_zip_code_outside_the_state_is_left_out_with_a_warning(locator_data):
+    locator_data["rows"][3]["zip"] = "10001"
+    records, extras = findtreatment_records(locator_data)
+    assert dict(records)["index 3"]["zip_code"] == ""
+    assert extras["warnings"] == ["index 3: zip '10001' left out: ZIP code 10001 is in NY, not VA."]
+
+
+def test_the_import_reports_each_phone_number_it_put_in_e164(db, locator_data):
+    records, extras = findtreatment_records(locator_data)
+    report = import_directory(records, source="import:findtreatment", dry_run=True)
+    assert "index 4: intake_phone '434-971-8454 x1' stored as +14349718454;ext=1" in (
+        report.warnings
+    )

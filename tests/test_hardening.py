@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.test import Client, override_settings
@@ -111,13 +110,21 @@ def limits_on(settings, monkeypatch):
     settings.RATELIMIT_ENABLE = True
     settings.RATELIMIT_SEARCH = "3/m"
     settings.RATELIMIT_CORRECTIONS = "2/h"
+    settings.RATELIMIT_PAGES = "3/m"
     # Limits count in fixed windows: hold the limiter's clock still so a test's requests
     # never straddle the start of a new minute.
     now = time.time()
     monkeypatch.setattr("django_ratelimit.core.time.time", lambda: now)
-    cache.clear()
-    yield
-    cache.clear()
+    cache_of_limits().clear()
+    yield settings
+    cache_of_limits().clear()
+
+
+def cache_of_limits():
+    from django.conf import settings as django_settings
+    from django.core.cache import caches
+
+    return caches[getattr(django_settings, "RATELIMIT_USE_CACHE", "default")]
 
 
 def test_too_many_searches_from_one_address_get_a_429_page(client, db, limits_on):
@@ -142,7 +149,8 @@ def test_the_api_answers_429_in_json(client, db, limits_on):
 def test_corrections_are_limited_to_a_few_an_hour(client, facility, limits_on):
     for n in range(3):
         response = client.post(
-            f"/facilities/{facility.slug}/suggest/", {"field": "phone", "suggested_value": f"x{n}"}
+            f"/facilities/{facility.slug}/suggest/",
+            {"field": "description", "suggested_value": f"x{n}"},
         )
     assert response.status_code == 429 and Correction.objects.count() == 2
 
@@ -271,9 +279,9 @@ def test_an_overlong_place_gets_a_message_not_a_failure(client, db):
 def test_an_oversized_suggestion_is_refused_cleanly(client, facility):
     big = "x" * (3 * 1024 * 1024)
     response = client.post(
-        f"/facilities/{facility.slug}/suggest/", {"field": "phone", "suggested_value": big}
+        f"/facilities/{facility.slug}/suggest/", {"field": "description", "suggested_value": big}
     )
-    assert response.status_code == 400 and not Correction.objects.exists()
+    assert response.status_code in (400, 413) and not Correction.objects.exists()
 
 
 # --- The database goes away and comes back ----------------------------------------------------
@@ -355,3 +363,426 @@ def test_an_import_stopped_half_way_leaves_nothing_behind(db, monkeypatch):
         directory.import_directory(records, source="import:test")
     assert len(saved) == 3 and not Facility.objects.filter(source="import:test").exists()
     assert Program.objects.count() == 0
+
+
+# --- Second round: what an outside probe found ---------------------------------------------------
+
+
+def test_a_unicode_digit_as_the_radius_gets_a_message_not_a_failure(client, db):
+    for path in ("/search/", "/es/search/"):
+        for digit in ("²", "①"):
+            assert client.get(path, {"location": "90230", "radius": digit}).status_code == 200
+
+
+def test_the_api_names_a_unicode_digit_radius_as_a_bad_parameter(client, db):
+    response = client.get("/api/v1/programs/", {"radius": "²"})
+    assert response.status_code == 400 and "radius" in response.json()
+
+
+def test_compare_never_shows_a_python_message(client, db):
+    response = client.get("/compare/", {"programs": "²,1"})
+    assert response.status_code == 400 and b"invalid literal" not in response.content
+
+
+def test_a_failure_inside_the_api_answers_json(client, db, monkeypatch):
+    from facilities.api import ProgramViewSet
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(ProgramViewSet, "list", fail)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/programs/")
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert "detail" in response.json() and b"on fire" not in response.content
+
+
+def test_an_unknown_api_address_answers_json(client, db):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404 and "detail" in response.json()
+
+
+def test_rate_limits_are_counted_where_every_worker_sees_them():
+    from django.core.cache.backends.locmem import LocMemCache
+
+    assert not isinstance(cache_of_limits(), LocMemCache)
+
+
+def pages_of(program):
+    facility = program.facility
+    other = make_program(facility, "Second IOP")
+    return [
+        facility.get_absolute_url(),
+        f"/facilities/{facility.slug}/programs/{program.pk}/checklist/",
+        f"/compare/?programs={program.pk},{other.pk}",
+        f"/shortlist/?programs={program.pk}",
+        f"/shortlist/print/?programs={program.pk}",
+        f"/shortlist/export.csv?programs={program.pk}",
+        f"/facilities/{facility.slug}/suggest/",
+        "/",
+    ]
+
+
+def test_every_public_page_that_reads_the_directory_has_a_limit(client, program, limits_on):
+    limited = {}
+    for url in pages_of(program):
+        cache_of_limits().clear()
+        limited[url] = [client.get(url).status_code for _ in range(4)][-1]
+    assert limited == {url: 429 for url in limited}
+
+
+def test_places_sent_to_an_outside_geocoder_have_their_own_limit(
+    client, db, limits_on, monkeypatch
+):
+    limits_on.GEOCODER = "nominatim"
+    limits_on.RATELIMIT_GEOCODE = "2/m"
+    asked = []
+
+    def outside_geocoder(text):
+        asked.append(text)
+        return geocoding.offline_geocode(text)
+
+    monkeypatch.setitem(geocoding.BACKENDS, "nominatim", outside_geocoder)
+    places = ["90230", "90232", "90066"]
+    statuses = [client.get("/search/", {"location": place}).status_code for place in places]
+    assert statuses == [200, 200, 429] and len(asked) == 2
+
+
+def test_compare_has_the_geocoders_limit_too(client, program, limits_on, monkeypatch):
+    limits_on.GEOCODER = "nominatim"
+    limits_on.RATELIMIT_GEOCODE = "1/m"
+    limits_on.RATELIMIT_PAGES = "100/m"
+    monkeypatch.setitem(geocoding.BACKENDS, "nominatim", geocoding.offline_geocode)
+    other = make_program(program.facility, "Second IOP")
+    programs = f"{program.pk},{other.pk}"
+    statuses = [
+        client.get("/compare/", {"programs": programs, "location": place}).status_code
+        for place in ("90230", "90232")
+    ]
+    assert statuses == [200, 429]
+
+
+def test_the_deploy_check_says_where_rate_limits_are_counted(tmp_path):
+    environment = production_environment(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="iop-finder.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        REDIS_URL="",
+    )
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=environment, capture_output=True, text=True,
+    )  # fmt: skip
+    said = check.stdout + check.stderr
+    assert check.returncode == 0 and "rate limits are counted in the database" in said.lower(), said
+
+
+def database_settings(**variables):
+    script = (
+        "import json, django; django.setup(); from django.conf import settings;"
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    environment = production_environment(DEBUG="1", **variables)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    return json.loads(result.stdout)
+
+
+def test_postgresql_connections_give_up_instead_of_hanging():
+    options = database_settings(
+        DATABASE_URL="postgres://u@127.0.0.1:5432/x", DB_STATEMENT_TIMEOUT="5"
+    )
+    assert options["connect_timeout"] == 3 and "statement_timeout=5000" in options["options"]
+
+
+def test_sqlite_waits_for_a_lock_a_bounded_time(tmp_path):
+    options = database_settings(DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert options["timeout"] == 5
+
+
+def test_the_web_process_bounds_each_statement_and_each_request():
+    script = (
+        "import os, runpy; config = runpy.run_path('gunicorn.conf.py');"
+        "print(os.environ['DB_STATEMENT_TIMEOUT'], config['timeout'],"
+        " config['limit_request_field_size'])"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "DB_STATEMENT_TIMEOUT"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    statement, worker, header = result.stdout.split()
+    assert int(statement) <= 10 and int(worker) <= 30 and int(header) <= 8190, result.stderr
+
+
+@pytest.fixture
+def silent_database():
+    """A socket that accepts connections and never says a word, as a hung database does."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    yield f"postgres://iop@127.0.0.1:{listener.getsockname()[1]}/iop_finder"
+    listener.close()
+
+
+HEALTH_UNDER_A_SILENT_DATABASE = """
+import time, django
+django.setup()
+from django.test import Client
+started = time.monotonic()
+status = Client().get("/healthz").status_code
+print(status, time.monotonic() - started)
+"""
+
+
+def test_the_health_check_answers_503_within_2_seconds_when_the_database_hangs(silent_database):
+    environment = production_environment(
+        DEBUG="1", DATABASE_URL=silent_database, ALLOWED_HOSTS="testserver"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", HEALTH_UNDER_A_SILENT_DATABASE],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    status, seconds = result.stdout.split()
+    assert status == "503" and float(seconds) < 2, result.stderr[-2000:]
+
+
+def test_a_page_answers_503_within_seconds_when_the_database_hangs(silent_database):
+    script = HEALTH_UNDER_A_SILENT_DATABASE.replace("/healthz", "/facilities/x/")
+    environment = production_environment(
+        DEBUG="1", DATABASE_URL=silent_database, ALLOWED_HOSTS="testserver"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    status, seconds = result.stdout.split()
+    assert status == "503" and float(seconds) < 10, result.stderr[-2000:]
+
+
+def compose():
+    import yaml
+
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
+def test_compose_puts_a_buffering_proxy_in_front_of_gunicorn():
+    services = compose()["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:") and "ports" not in services["web"]
+    assert any("deploy/nginx.conf" in volume for volume in proxy["volumes"])
+
+
+def test_compose_has_no_default_password_or_secret():
+    text = (ROOT / "compose.yaml").read_text()
+    assert "change-me" not in text and "${POSTGRES_PASSWORD:?" in text
+    assert "${SECRET_KEY:?" in text
+
+
+def test_the_proxy_bounds_slow_clients_and_bodies():
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    for directive in ("client_header_timeout", "client_body_timeout", "client_max_body_size"):
+        assert re.search(rf"^\s*{directive}\s+\S+;", config, re.M), directive
+
+
+def test_a_kept_api_answer_names_the_host_that_asked(client, db, settings):
+    settings.SEARCH_CACHE_SECONDS = 300
+    settings.ALLOWED_HOSTS = ["a.example.org", "b.example.org"]
+    make_program(name="First IOP")
+    make_program(name="Second IOP")
+    client.get("/api/v1/programs/", {"page_size": 1}, HTTP_HOST="a.example.org")
+    second = client.get("/api/v1/programs/", {"page_size": 1}, HTTP_HOST="b.example.org")
+    assert second.json()["next"].startswith("http://b.example.org/")
+
+
+def test_a_public_form_accepts_no_file(client, facility):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("photo.jpg", b"x" * 50_000)
+    response = client.post(
+        f"/facilities/{facility.slug}/suggest/",
+        {"field": "description", "suggested_value": "x", "attachment": upload},
+    )
+    assert response.status_code == 400 and not Correction.objects.exists()
+
+
+def test_a_large_body_to_a_public_form_is_refused_before_it_is_read(client, facility):
+    response = client.post(
+        f"/facilities/{facility.slug}/suggest/",
+        b"field=description&suggested_value=x&padding=" + b"x" * 1_000_000,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 413 and not Correction.objects.exists()
+
+
+def test_guesses_spread_over_many_addresses_still_lock_the_account(admin_user):
+    for n in range(5):
+        Client(REMOTE_ADDR=f"10.9.0.{n}").post(
+            "/admin/login/", {"username": "admin", "password": "wrong"}
+        )
+    response = Client(REMOTE_ADDR="10.9.0.99").post(
+        "/admin/login/", {"username": "admin", "password": "password"}
+    )
+    assert response.status_code == 429
+
+
+def test_admin_sessions_last_hours_not_weeks(client, admin_user):
+    response = client.post("/admin/login/", {"username": "admin", "password": "password"})
+    assert response.status_code == 302
+    assert int(response.cookies["sessionid"]["max-age"]) <= 12 * 3600
+
+
+def test_pages_allow_geolocation_on_the_site_itself_only(client, db):
+    policy = client.get("/")["Permissions-Policy"]
+    assert "geolocation=(self)" in policy and "camera=()" in policy
+
+
+# --- Under gunicorn: several workers, one machine, no Redis --------------------------------------
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url, seconds=60):
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def gunicorn_with_the_demo(tmp_path_factory):
+    """gunicorn with 3 workers on 127.0.0.1, a SQLite file holding the demo directory and
+    no REDIS_URL; the visitor's address comes in X-Real-IP, as from the proxy."""
+    database = tmp_path_factory.mktemp("gunicorn") / "demo.sqlite3"
+    port = free_port()
+    environment = production_environment(
+        DEBUG="1",  # static files from their folders: no collectstatic for a test
+        DATABASE_URL=f"sqlite:///{database}",
+        ALLOWED_HOSTS="127.0.0.1",
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="3",
+        CLIENT_IP_HEADER="HTTP_X_REAL_IP",
+        REDIS_URL="",
+    )
+    for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=environment,
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [gunicorn, "-c", "gunicorn.conf.py", "iop_finder.wsgi"], cwd=ROOT, env=environment,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def address_with_most_of_its_minute_left():
+    """django-ratelimit's minutes end at a second that depends on the address: one whose
+    minute has at least 45 s left, so 200 searches are all counted in the same minute."""
+    import zlib
+
+    now = int(time.time())
+    for n in range(1, 250):
+        address = f"10.26.0.{n}"
+        if (zlib.crc32(address.encode()) % 60 - now % 60) % 60 >= 45:
+            return address
+    raise AssertionError("no address found")
+
+
+def test_200_searches_from_one_address_under_3_workers_get_a_429_after_at_most_125(
+    gunicorn_with_the_demo,
+):
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    address = address_with_most_of_its_minute_left()
+    url = f"{gunicorn_with_the_demo}/search/?location=90230"
+
+    def search(_):
+        request = urllib.request.Request(url, headers={"X-Real-IP": address})
+        try:
+            with urllib.request.urlopen(request, timeout=20) as answer:
+                return answer.status
+        except urllib.error.HTTPError as refused:
+            return refused.code
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=6) as clients:  # the 3 workers count at the same time
+        statuses = list(clients.map(search, range(200)))
+    assert time.monotonic() - started < 45
+    assert set(statuses) == {200, 429} and statuses.count(200) <= 125, statuses.count(200)
+
+
+@pytest.fixture
+def nginx_in_front(gunicorn_with_the_demo, tmp_path):
+    """deploy/nginx.conf run by Debian's nginx on 127.0.0.1, passing to the test's gunicorn."""
+    import shutil
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.skip("Debian's nginx is not installed here (apt-get install nginx-light)")
+    port = free_port()
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    config = config.replace("http://web:8000", gunicorn_with_the_demo)
+    config = config.replace("listen 80 default_server;", f"listen 127.0.0.1:{port};")
+    (tmp_path / "nginx.conf").write_text(config)
+    server = subprocess.Popen(
+        [nginx, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path),
+         "-g", f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", seconds=20)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_slow_clients_through_the_proxy_leave_the_site_answering(nginx_in_front):
+    import socket
+    import urllib.request
+
+    slow = []
+    for _ in range(8):  # more connections than gunicorn has workers, each sending slowly
+        connection = socket.create_connection(("127.0.0.1", nginx_in_front))
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        slow.append(connection)
+    try:
+        time.sleep(1)
+        started = time.monotonic()
+        with urllib.request.urlopen(f"http://127.0.0.1:{nginx_in_front}/healthz", timeout=10):
+            pass
+        assert time.monotonic() - started < 2
+    finally:
+        for connection in slow:
+            connection.close()

@@ -230,10 +230,15 @@ def test_a_json_file_that_is_not_json_is_reported_with_its_line(db, tmp_path):
     assert "line 2: not valid JSON" in failure(path)
 
 
-def test_a_locator_export_read_as_our_json_says_which_format_to_use(db, tmp_path):
-    path = tmp_path / "locator.json"
-    path.write_text(json.dumps({"rows": []}), encoding="utf-8")
-    assert "use the findtreatment format" in failure(path)
+def test_a_locator_export_is_recognised_by_its_fields(db, tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert "(findtreatment, default source import:findtreatment)" in run(path, "--dry-run")
+
+
+def test_our_json_is_recognised_whatever_the_file_is_called(db, tmp_path):
+    run(json_file(tmp_path, facility(), name="directory.txt"))
+    assert Facility.objects.get().name == "Harbor Light Counseling"
 
 
 # --- The fixed bugs ---------------------------------------------------------------------------
@@ -254,13 +259,34 @@ def test_too_long_text_is_a_record_error(db, tmp_path, name, value, limit):
     assert f"index 0: {name} is {len(value)} characters long, more than {limit}" in message
 
 
+def test_a_phone_that_is_not_a_number_is_refused_with_its_index(db, tmp_path):
+    message = failure(json_file(tmp_path, facility(name="B"), facility(phone="n/a")))
+    assert "index 1: phone: “n/a” is not a phone number" in message
+
+
+def test_a_phone_number_is_stored_in_e164_with_a_warning(db, tmp_path):
+    output = run(json_file(tmp_path, facility(phone="(310) 555-0101 x12")))
+    assert Facility.objects.get().phone == "+13105550101;ext=12"
+    assert "Warning: index 0: phone '(310) 555-0101 x12' stored as +13105550101;ext=12" in output
+
+
+def test_an_unknown_zip_code_is_a_record_error(db, tmp_path):
+    message = failure(json_file(tmp_path, facility(zip_code="00000")))
+    assert "index 0: zip_code: ZIP code 00000 does not exist." in message
+
+
+def test_a_zip_code_in_another_state_is_a_record_error(db, tmp_path):
+    message = failure(json_file(tmp_path, facility(zip_code="10001")))
+    assert "index 0: zip_code: ZIP code 10001 is in NY, not CA." in message
+
+
 def test_a_website_must_be_a_web_address(db, tmp_path):
     message = failure(json_file(tmp_path, facility(website="harbor light dot org")))
     assert "index 0: website 'harbor light dot org' is not a web address" in message
 
 
 def test_a_lower_case_state_is_accepted(db, tmp_path):
-    run(json_file(tmp_path, facility(state="va", city="Richmond")))
+    run(json_file(tmp_path, facility(state="va", city="Richmond", zip_code="23219")))
     assert Facility.objects.get().state == "VA"
 
 
@@ -303,8 +329,8 @@ def test_importing_the_same_csv_twice_duplicates_nothing(db, tmp_path):
 
 def test_a_changed_record_updates_the_listing_in_place(db, tmp_path):
     run(json_file(tmp_path, facility(external_id="a1")))
-    run(json_file(tmp_path, facility(external_id="a1", name="Harbor Light", phone="555-0101")))
-    assert list(Facility.objects.values_list("name", "phone")) == [("Harbor Light", "555-0101")]
+    run(json_file(tmp_path, facility(external_id="a1", name="Harbor Light", phone="+13105550101")))
+    assert list(Facility.objects.values_list("name", "phone")) == [("Harbor Light", "+13105550101")]
 
 
 def test_a_changed_schedule_replaces_the_sessions_and_their_facts(db, tmp_path):
@@ -321,7 +347,7 @@ def test_reimporting_keeps_what_the_record_does_not_carry(db, tmp_path):
     Facility.objects.update(
         last_verified_at=verified, description="Checked by phone.", status="archived"
     )
-    run(json_file(tmp_path, facility(external_id="a1", phone="555-0101")))
+    run(json_file(tmp_path, facility(external_id="a1", phone="+13105550101")))
     assert list(Facility.objects.values_list("last_verified_at", "description", "status")) == [
         (verified, "Checked by phone.", "archived")
     ]
@@ -349,7 +375,7 @@ def test_a_program_left_out_of_the_record_is_removed(db, tmp_path):
 
 def test_a_record_without_programs_leaves_the_programs_alone(db, tmp_path):
     run(json_file(tmp_path, facility(external_id="a1")))
-    record = facility(external_id="a1", phone="555-0101")
+    record = facility(external_id="a1", phone="+13105550101")
     del record["programs"]
     run(json_file(tmp_path, record))
     assert Program.objects.count() == 1
@@ -379,7 +405,7 @@ def one_listed(db, tmp_path):
 
 def test_a_dry_run_reports_exact_counts(one_listed, tmp_path):
     records = [
-        facility(external_id="a1", phone="555-0101"),
+        facility(external_id="a1", phone="+13105550101"),
         facility(name="New One"),
         facility(name="New Two"),
     ]
@@ -388,14 +414,14 @@ def test_a_dry_run_reports_exact_counts(one_listed, tmp_path):
 
 
 def test_a_dry_run_writes_nothing(one_listed, tmp_path):
-    records = [facility(external_id="a1", phone="555-0101"), facility(name="New One")]
+    records = [facility(external_id="a1", phone="+13105550101"), facility(name="New One")]
     run(json_file(tmp_path, *records), "--dry-run")
     assert list(Facility.objects.values_list("name", "phone")) == [("Harbor Light Counseling", "")]
 
 
 def test_a_dry_run_writes_no_history(one_listed, tmp_path):
     before = Facility.history.count()
-    run(json_file(tmp_path, facility(external_id="a1", phone="555-0101")), "--dry-run")
+    run(json_file(tmp_path, facility(external_id="a1", phone="+13105550101")), "--dry-run")
     assert Facility.history.count() == before
 
 
@@ -409,7 +435,7 @@ def test_the_format_comes_from_the_extension(db, tmp_path):
 
 def test_an_unknown_extension_asks_for_a_format(db, tmp_path):
     path = tmp_path / "directory.txt"
-    path.write_text("{}", encoding="utf-8")
+    path.write_text("Harbor Light, Culver City\n", encoding="utf-8")
     assert "use --format" in failure(path)
 
 

@@ -38,6 +38,12 @@ def program_at(point, name, **fields):
     return make_program(make_facility(f"{name} Center", point=point), name, **fields)
 
 
+@pytest.fixture
+def no_beyond_limit(settings):
+    """A site that offers the nearest programs beyond the radius however far they are."""
+    settings.NEAREST_BEYOND_MILES = 20_000
+
+
 def near_culver_city(miles):
     return Program.objects.published().near(*CULVER_CITY, miles)
 
@@ -92,7 +98,9 @@ def test_a_facility_without_coordinates_never_appears_near_a_place(db):
 @pytest.mark.parametrize(
     "far_points", [(SAN_DIEGO, PHOENIX), (PHOENIX, ANCHORAGE)], ids=["within 400 mi", "farther"]
 )
-def test_the_nearest_beyond_the_radius_come_nearest_first_however_far(db, far_points):
+def test_the_nearest_beyond_the_radius_come_nearest_first_however_far(
+    db, no_beyond_limit, far_points
+):
     """Found in widening circles, or by measuring every program past 400 miles."""
     nearer, farther = far_points
     program_at(farther, "Farther")
@@ -103,7 +111,9 @@ def test_the_nearest_beyond_the_radius_come_nearest_first_however_far(db, far_po
     ]
 
 
-def test_the_nearest_beyond_past_400_miles_have_every_therapy_and_condition_asked(db):
+def test_the_nearest_beyond_past_400_miles_have_every_therapy_and_condition_asked(
+    db, no_beyond_limit
+):
     """Measured over the whole directory from the programs linked to the terms asked."""
     program_at(ANCHORAGE, "Both", modalities=["emdr", "dbt"], conditions=["trauma_ptsd"])
     program_at(PHOENIX, "EMDR only", modalities=["emdr"], conditions=["trauma_ptsd"])
@@ -116,7 +126,9 @@ def test_the_nearest_beyond_past_400_miles_have_every_therapy_and_condition_aske
     assert names(found) == ["Both", "Farther with both"]
 
 
-def test_with_a_therapy_asked_the_nearest_within_400_miles_come_from_the_linked_programs(db):
+def test_with_a_therapy_asked_the_nearest_within_400_miles_come_from_the_linked_programs(
+    db, no_beyond_limit
+):
     """Past a circle of 100 miles the next would be the one of 400: with a therapy asked, the
     programs linked to it are measured instead, and give the same nearest, in order."""
     program_at(PHOENIX, "Phoenix DBT", modalities=["dbt"])
@@ -129,7 +141,7 @@ def test_with_a_therapy_asked_the_nearest_within_400_miles_come_from_the_linked_
     assert distances == sorted(distances) and 100 < distances[0] < 125
 
 
-def test_a_circle_holding_five_nearer_programs_ends_the_look_for_the_nearest(db):
+def test_a_circle_holding_five_nearer_programs_ends_the_look_for_the_nearest(db, no_beyond_limit):
     program_at(PHOENIX, "Phoenix")
     for n in range(5):
         program_at(SAN_DIEGO, f"San Diego {n}")
@@ -138,7 +150,7 @@ def test_a_circle_holding_five_nearer_programs_ends_the_look_for_the_nearest(db)
     ]
 
 
-def test_a_facility_without_coordinates_is_not_offered_beyond_the_radius(db):
+def test_a_facility_without_coordinates_is_not_offered_beyond_the_radius(db, no_beyond_limit):
     program_at(PHOENIX, "Far")
     program_at(None, "Unplaced")
     assert names(search("location=90230&radius=5").nearest_beyond_radius()) == ["Far"]

@@ -19,7 +19,7 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from facilities import directory_version
+from facilities import directory_version, phones
 from facilities.models import (
     Accreditation,
     Condition,
@@ -33,8 +33,10 @@ from facilities.models import (
     Session,
     TransitionSupport,
     refresh_online_reach,
+    refresh_questions_answered,
 )
 from facilities.states import US_STATES
+from facilities.zip_codes import check_zip_code
 
 FACILITY_VOCABULARIES = {
     "payment_options": PaymentOption,
@@ -73,6 +75,8 @@ class ImportReport:
     skipped: int = 0  # rows a format leaves out (the locator's rows without IOP)
     unmapped_labels: Counter = field(default_factory=Counter)
     errors: list = field(default_factory=list)
+    # Values the import changed or left out, with their place: "index 3: website … left out".
+    warnings: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -199,6 +203,15 @@ def web_address(value, name):
         except ValidationError:
             raise BadValue(f"{name} {value!r} is not a web address (http:// or https://)") from None
     return value
+
+
+def phone_number(value, name):
+    """The number in E.164 (phones.normalize); BadValue when it cannot be read."""
+    value = text_of(Facility)(value, name)
+    try:
+        return phones.normalize(value)
+    except ValidationError as error:
+        raise BadValue(f"{name}: {error.messages[0]}") from None
 
 
 def source_name(value, name):
@@ -347,6 +360,7 @@ class Checker:
     """Checks records against the vocabularies, collecting every problem it finds."""
 
     def __init__(self):
+        self.warnings = []  # values changed on the way in, e.g. a phone number put in E.164
         self.known = {
             name: set(model.objects.values_list("slug", flat=True))
             for name, model in {**FACILITY_VOCABULARIES, **PROGRAM_VOCABULARIES}.items()
@@ -383,8 +397,8 @@ class Checker:
                 Facility.GeocodePrecision.values + [""],
                 default="",
             ),
-            "phone": check("phone", facility_text),
-            "intake_phone": check("intake_phone", facility_text),
+            "phone": check("phone", phone_number),
+            "intake_phone": check("intake_phone", phone_number),
             "website": check("website", web_address),
             "description": check("description", facility_text),
             "facility_type": check(
@@ -396,6 +410,16 @@ class Checker:
             "status": check("status", choice, Facility.Status.values, default="published"),
             "external_id": check("external_id", facility_text),
         }
+        for name in ("phone", "intake_phone"):
+            given = text(record.get(name), name)
+            if values[name] and values[name] != given:
+                change = f"{name} {given!r} stored as {values[name]}"
+                self.warnings.append(located(place, None, change))
+        if values["zip_code"] and values["state"]:
+            try:
+                check_zip_code(values["zip_code"], values["state"])
+            except ValidationError as error:
+                problems.append(located(place, None, f"zip_code: {error.messages[0]}"))
         if (record.get("latitude") in (None, "")) != (record.get("longitude") in (None, "")):
             problems.append(located(place, None, "latitude and longitude must be given together"))
         if values["latitude"] is not None and not values["geocode_precision"]:
@@ -525,6 +549,7 @@ def import_directory(
             facility.source = facility.source or source
             checked.append((facility, programs))
     report.errors += duplicate_problems(checked)
+    report.warnings = sorted(report.warnings + checker.warnings, key=place_order)
     if report.errors:
         raise ImportFailed(report)
 
@@ -775,6 +800,7 @@ class PendingWrites:
         prefetch_related_objects(self.new_schedules, "sessions")
         for program in self.new_schedules:
             program.refresh_schedule_facts()
+        refresh_questions_answered(list(self.saved_facilities))
         write_history(Session, sessions, created=True, reason=reason, user=user)
         for (model, created), objects in self.history.items():
             write_history(model, objects, created=created, reason=reason, user=user)

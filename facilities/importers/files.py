@@ -14,7 +14,7 @@ from pathlib import PurePath
 from django.db.models import Prefetch
 from rest_framework import serializers
 
-from facilities.csv_format import COLUMNS, cell, program_row
+from facilities.csv_format import COLUMNS, cell, program_row, without_formula_guard
 from facilities.importers.directory import (
     ImportFailed,
     ImportReport,
@@ -27,16 +27,41 @@ from facilities.models import Facility, Program
 from facilities.serializers import FacilityProgramSerializer, FacilitySerializer
 from facilities.states import state_codes
 
-FORMATS = ["csv", "json", "findtreatment"]
+FORMATS = {
+    "csv": "Our CSV (what export_facilities writes, one row a program)",
+    "json": "Our JSON (what export_facilities writes, the API's field names)",
+    "findtreatment": "A SAMHSA treatment locator (FindTreatment.gov) JSON export",
+}
 FINDTREATMENT_SOURCE = "import:findtreatment"
+# Fields every locator record carries and no record of ours does.
+LOCATOR_FIELDS = {"frid", "name1"}
 
 
 # --- Import -----------------------------------------------------------------------------------
 
 
-def guess_format(filename):
-    """The format a file's extension names, or None."""
-    return {".csv": "csv", ".json": "json"}.get(PurePath(filename).suffix.lower())
+def recognise_format(filename, text):
+    """The format of a file, recognised from its content: JSON whose records carry the
+    locator's fields (frid, name1) is a FindTreatment.gov export, other JSON ours; text
+    that is not JSON is CSV when its name or its header says so. None when unknown."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        data = None
+    if data is not None:
+        records = data.get("rows") or data.get("facilities") if isinstance(data, dict) else data
+        first = records[0] if isinstance(records, list) and records else None
+        if isinstance(first, dict) and first.keys() >= LOCATOR_FIELDS:
+            return "findtreatment"
+        if isinstance(data, dict) and "rows" in data and "facilities" not in data:
+            return "findtreatment"
+        return "json"
+    header = text.lstrip().partition("\n")[0]
+    if PurePath(filename).suffix.lower() == ".csv" or "facility.name" in header:
+        return "csv"
+    if PurePath(filename).suffix.lower() == ".json":
+        return "json"  # the import then says where the JSON is broken
+    return None
 
 
 def default_source(file_format, filename):
@@ -71,6 +96,7 @@ def import_file(text, *, file_format, source, dry_run=False, progress=None, user
     elif file_format == "findtreatment":
         placed_records, extras = findtreatment_records(locator_rows(parse_json(text)))
         report.skipped, report.unmapped_labels = extras["skipped"], extras["unmapped_labels"]
+        report.warnings = extras["warnings"]
     else:
         raise ValueError(f"unknown format {file_format!r}")
     return import_directory(
@@ -156,7 +182,8 @@ def csv_records(text):
         if len(cells) != len(header):
             problems.append(f"line {line}: has {len(cells)} cells, the header {len(header)}")
             continue
-        row = dict(zip(header, cells, strict=True))
+        # The quote the export adds before a would-be formula is not part of the value.
+        row = dict(zip(header, map(without_formula_guard, cells), strict=True))
         facility = {name: row[f"facility.{name}"] for name in facility_keys}
         program = {name: row[name] for name in program_keys}
         group = groups.setdefault(facility_key(facility), [line, facility, [], []])

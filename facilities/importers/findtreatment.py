@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from facilities.models import Facility
+from facilities.zip_codes import check_zip_code
 
 # --- The mapping: locator answer labels -> our vocabulary slugs --------------------------------
 # Keyed by category code (a service's f2), then by answer label (one item of its f3). A label
@@ -273,14 +274,17 @@ def findtreatment_records(data):
     """Return ([(place, directory record)], report extras) for a locator JSON export.
 
     Places are "index N", N the row's 0-based index. The extras are `skipped`, the number of
-    rows without intensive outpatient treatment, and `unmapped_labels`, a Counter of the
-    (category code, label) answers the mapping does not cover. Rows that are not objects are
-    passed on as they are, so the import reports them.
+    rows without intensive outpatient treatment, `unmapped_labels`, a Counter of the
+    (category code, label) answers the mapping does not cover, and `warnings`, the values
+    left out because they cannot stand in a listing (a website that is not one, a ZIP code
+    that does not exist), each with its place. Rows that are not objects are passed on as
+    they are, so the import reports them.
     """
     rows = data.get("rows") if isinstance(data, dict) else data
     placed_records = []
     skipped = 0
     unmapped_labels = Counter()
+    warnings = []
     for index, row in enumerate(rows or []):
         place = f"index {index}"
         if not isinstance(row, dict):
@@ -289,10 +293,13 @@ def findtreatment_records(data):
         answers = answers_by_category(row)
         count_unmapped(row, answers, unmapped_labels)
         if IOP_SETTINGS & set(answers.get("SET", [])):
-            placed_records.append((place, directory_record(row, answers)))
+            record, left_out = directory_record(row, answers)
+            placed_records.append((place, record))
+            warnings += [f"{place}: {problem}" for problem in left_out]
         else:
             skipped += 1
-    return placed_records, {"skipped": skipped, "unmapped_labels": unmapped_labels}
+    extras = {"skipped": skipped, "unmapped_labels": unmapped_labels, "warnings": warnings}
+    return placed_records, extras
 
 
 def answers_by_category(row):
@@ -323,6 +330,7 @@ def count_unmapped(row, answers, unmapped_labels):
 
 
 def directory_record(row, answers):
+    """(directory record, [values left out, in words]) for a locator row with IOP."""
     terms = vocabulary_terms(answers)
     treats = {code for code in facility_type_codes(row) if code in TREATMENT_CODES}
     for label in answers.get("TC", []):
@@ -333,6 +341,13 @@ def directory_record(row, answers):
     state = clean_text(row.get("state")).upper()
     online = bool(set(answers.get("SET", [])) & ONLINE_SETTINGS)
     age_min, age_max = age_range(answers.get("AGE", []))
+    left_out = []
+    website, problem = website_url(row.get("website"))
+    if problem:
+        left_out.append(problem)
+    zip_, problem = zip_code(row.get("zip"), state)
+    if problem:
+        left_out.append(problem)
     program = {
         "name": PROGRAM_NAME,
         "level_of_care": "iop",
@@ -347,16 +362,16 @@ def directory_record(row, answers):
         "schedule": [],
         **{name: terms[name] for name in PROGRAM_VOCABULARIES},
     }
-    return {
+    record = {
         "external_id": clean_text(row.get("frid")),
         "name": facility_name(row),
         "street": street_line(row),
         "city": clean_text(row.get("city")),
         "state": state,
-        "zip_code": zip_code(row.get("zip")),
+        "zip_code": zip_,
         "phone": clean_text(row.get("phone")),
         "intake_phone": clean_text(row.get("intake1")),
-        "website": website_url(row.get("website")),
+        "website": website,
         "latitude": latitude,
         "longitude": longitude,
         "geocode_precision": "address" if latitude is not None and longitude is not None else "",
@@ -367,6 +382,7 @@ def directory_record(row, answers):
         "accreditations": terms[ACCREDITATION],
         "programs": [program],
     }
+    return record, left_out
 
 
 def vocabulary_terms(answers):
@@ -426,20 +442,30 @@ def coordinate(value):
         return value
 
 
-def zip_code(value):
-    match = re.match(r"\d{5}", clean_text(value))
-    return match.group(0) if match else ""
+def zip_code(value, state):
+    """(the five-digit ZIP, "") or ("", why it was left out): it must exist in the state."""
+    raw = clean_text(value)
+    if not raw:
+        return "", ""
+    match = re.match(r"\d{5}", raw)
+    code = match.group(0) if match else raw
+    try:
+        check_zip_code(code, state)
+    except ValidationError as error:
+        return "", f"zip {raw!r} left out: {error.messages[0]}"
+    return code, ""
 
 
 def website_url(value):
-    """The site as a full URL; a bare host gets https://, anything unusable is dropped."""
-    url = clean_text(value)
-    if not url:
-        return ""
-    if "://" not in url:
-        url = f"https://{url}"
+    """(the site as a full URL, "") or ("", why it was left out); a bare host gets https://."""
+    raw = clean_text(value)
+    if not raw:
+        return "", ""
+    url = raw if "://" in raw else f"https://{raw}"
     try:
         SITE_URL(url)
     except ValidationError:
-        return ""
-    return url if len(url) <= Facility._meta.get_field("website").max_length else ""
+        return "", f"website {raw!r} left out: not a web address"
+    if len(url) > Facility._meta.get_field("website").max_length:
+        return "", f"website {raw!r} left out: longer than a listing's website may be"
+    return url, ""

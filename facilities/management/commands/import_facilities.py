@@ -10,8 +10,8 @@ from facilities.importers.files import (
     check_source,
     decode,
     default_source,
-    guess_format,
     import_file,
+    recognise_format,
 )
 
 # Files with fewer facilities go by too fast for a progress bar to help.
@@ -25,12 +25,19 @@ class Command(BaseCommand):
         "JSON export. All or nothing: a file with any bad record imports nothing and every "
         "problem is reported with its line (CSV) or index (JSON). Importing the same file "
         "again updates the listings, never duplicates them. The format comes from the file's "
-        "extension unless --format names it."
+        "content (a locator record by its fields) unless --format names it. Every value the "
+        "import changed or left out (a phone number put in E.164, a website that is not one, "
+        "an unknown ZIP code) is listed as a warning with its line or index."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The file to import.")
-        parser.add_argument("--format", choices=FORMATS, help="csv, json or findtreatment.")
+        parser.add_argument(
+            "--format",
+            choices=list(FORMATS),
+            help="; ".join(f"{name}: {label}" for name, label in FORMATS.items())
+            + ". Default: recognised from the file's content.",
+        )
         parser.add_argument(
             "--source",
             help="Where the listings come from, for records that do not name their own "
@@ -45,13 +52,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, format=None, source=None, dry_run=False, **options):
         path = Path(path)
-        file_format = format or guess_format(path.name)
-        if file_format is None:
-            raise CommandError(f"Cannot tell the format of {path.name}; use --format.")
-        source = source or default_source(file_format, path.name)
         try:
-            check_source(source)
             text = decode(path.read_bytes())
+            file_format = format or recognise_format(path.name, text)
+            if file_format is None:
+                raise CommandError(f"Cannot tell the format of {path.name}; use --format.")
+            source = source or default_source(file_format, path.name)
+            check_source(source)
             report = import_file(
                 text,
                 file_format=file_format,
@@ -68,6 +75,8 @@ class Command(BaseCommand):
             raise CommandError(f"{failure} ({path.name}):\n{problems}") from None
 
         self.stdout.write(f"{path.name} ({file_format}, default source {source}): {report.summary}")
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
         if report.skipped:
             self.stdout.write(
                 f"Skipped {report.skipped} rows without intensive outpatient treatment."

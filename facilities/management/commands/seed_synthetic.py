@@ -39,6 +39,7 @@ from facilities.models import (
     Session,
     TransitionSupport,
     refresh_online_reach,
+    refresh_questions_answered,
 )
 from facilities.schedule import schedule_facts
 from facilities.states import US_STATES
@@ -641,6 +642,7 @@ class DirectoryWriter:
         for field, rows in links.items():
             self.insert_links(field, rows)
             self.counts["links"] += len(rows)
+        refresh_questions_answered([facility.pk for facility in facilities])
         self.counts["facilities"] += len(facilities)
         self.counts["programs"] += len(programs)
         self.counts["sessions"] += len(all_sessions)
