@@ -9,6 +9,7 @@ from django.utils import translation
 from facilities.answers import comparison_rows
 from facilities.forms import published_programs
 from tests.conftest import make_facility, make_program
+from tests.test_shortlist import rendered_context
 
 
 @pytest.fixture
@@ -24,17 +25,7 @@ def program_columns(response):
 
 @pytest.fixture
 def compare_context(monkeypatch):
-    """The context the compare view hands its template, whatever the template."""
-    from django.shortcuts import render as real_render
-
-    seen = {}
-
-    def render(request, template_name, context=None, *args, **kwargs):
-        seen.update(context or {})
-        return real_render(request, template_name, context, *args, **kwargs)
-
-    monkeypatch.setattr("facilities.views.render", render)
-    return seen
+    return rendered_context(monkeypatch, "facilities.views")
 
 
 @pytest.fixture

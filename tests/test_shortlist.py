@@ -261,17 +261,22 @@ def test_the_csv_export_quotes_a_name_a_spreadsheet_would_run(client, db):
 # --- The referral sheet --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def sheet_context(monkeypatch):
-    """The context the referral sheet's view hands its template, whatever the template."""
+def rendered_context(monkeypatch, module):
+    """The context a module's views hand their template, whatever the template engine: a
+    dict that fills as the view renders."""
     seen = {}
 
     def render(request, template_name, context=None, *args, **kwargs):
         seen.update(context or {})
         return real_render(request, template_name, context, *args, **kwargs)
 
-    monkeypatch.setattr("facilities.shortlist.render", render)
+    monkeypatch.setattr(f"{module}.render", render)
     return seen
+
+
+@pytest.fixture
+def sheet_context(monkeypatch):
+    return rendered_context(monkeypatch, "facilities.shortlist")
 
 
 @pytest.fixture
