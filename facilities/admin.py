@@ -532,13 +532,14 @@ class CorrectionAdmin(admin.ModelAdmin):
     """The queue of the public's suggestions: nothing changes a listing until accepted here."""
 
     form = CorrectionReviewForm
+    # Short columns, so the suggestion shows beside the filters at 1280 px.
     list_display = [
-        "facility",
-        "field",
+        "facility_name",
+        "about",
         "current_value_short",
         "suggestion_short",
         "status",
-        "created_at",
+        "suggested_on",
     ]
     list_filter = ["status", "field"]
     list_select_related = ["facility"]
@@ -605,13 +606,25 @@ class CorrectionAdmin(admin.ModelAdmin):
             value = phones.national(value)
         return value or "(blank)"
 
-    @admin.display(description="the listing says")
+    @admin.display(description="facility", ordering="facility__name")
+    def facility_name(self, correction):
+        return Truncator(correction.facility.name).chars(32)
+
+    @admin.display(description="about", ordering="field")
+    def about(self, correction):
+        return correction.get_field_display()
+
+    @admin.display(description="now says")
     def current_value_short(self, correction):
-        return Truncator(self.listing_says(correction)).chars(40)
+        return Truncator(self.listing_says(correction)).chars(24)
 
     @admin.display(description="suggestion", ordering="suggested_value")
     def suggestion_short(self, correction):
-        return Truncator(correction.suggested_value).chars(60)
+        return Truncator(correction.suggested_value).chars(48)
+
+    @admin.display(description="suggested", ordering="created_at")
+    def suggested_on(self, correction):
+        return timezone.localtime(correction.created_at).date().isoformat()
 
     def save_model(self, request, obj, form, change):
         decision = form.cleaned_data.get("decision")

@@ -6,6 +6,7 @@ order; a question without data reads "Not listed — ask when you call".
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
@@ -224,15 +225,23 @@ def answer_words(answer):
     return " ".join(part for part in [answer.text, labels] if part)
 
 
+class ComparisonRow(NamedTuple):
+    question: Question
+    answers: list  # one Answer a program, in the programs' order
+    differs: bool  # the programs' answers are not all the same
+
+
 def comparison_rows(programs):
-    """{"rows": [(question, [answer per program], differs)]} for programs side by side."""
+    """{"rows": [ComparisonRow], "differing_count": how many rows differ} for programs side
+    by side. A row differs only when the answers read differently: two programs that both
+    leave a question unanswered, or answer it alike, are alike there."""
     answers = [answers_for(program) for program in programs]
     rows = []
     for index, question in enumerate(QUESTIONS):
         cells = [program_answers[index] for program_answers in answers]
         differs = len({answer_words(cell) for cell in cells}) > 1
-        rows.append((question, cells, differs))
-    return {"rows": rows}
+        rows.append(ComparisonRow(question, cells, differs))
+    return {"rows": rows, "differing_count": sum(row.differs for row in rows)}
 
 
 # --- A result card: the facts that decide a call, and what the search asked ---------------

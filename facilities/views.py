@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from facilities import geocoding
 from facilities.answers import answers_for, comparison_rows
 from facilities.database_health import database_answers
 from facilities.filters import ProgramFilter
@@ -17,6 +16,7 @@ from facilities.rate_limits import GEOCODE_LIMIT, PAGE_LIMIT, SEARCH_LIMIT
 from facilities.result_cards import by_facility, result_cards
 from facilities.result_lists import COUNT_LIMIT
 from facilities.search_cache import kept_search
+from facilities.shortlist import typed_place
 
 RESULTS_PER_PAGE = 12  # a page a person can take in on a phone; the API pages by 20
 ONLINE_PER_PAGE = 5  # a section after the nearby results, with pages of its own
@@ -182,19 +182,19 @@ def checklist(request, slug, program_id):
 @GEOCODE_LIMIT
 def compare(request):
     """Two to four programs side by side, one row a question; distances when given a place."""
-    context = {"location": request.GET.get("location", "")}
+    context = {"location": request.GET.get("location", ""), "max_compared": MAX_COMPARED}
     try:
         ids = parse_program_ids(request.GET.getlist("programs"))
     except ValueError as bad_id:
         return compare_problem(request, context, str(bad_id))
-    if not MIN_COMPARED <= len(ids) <= MAX_COMPARED:
+    if len(ids) < MIN_COMPARED:
         return compare_problem(request, context, wrong_count_message(len(ids)))
-    place = None
-    if context["location"]:
-        try:
-            place = geocoding.geocode(context["location"])
-        except geocoding.PlaceNotFound:
-            place = None  # compare anyway, without distances
+    if len(ids) > MAX_COMPARED:
+        # Say the limit and compare the first ones chosen, rather than nothing at all.
+        context["limit_message"] = too_many_message(len(ids))
+        ids = ids[:MAX_COMPARED]
+    # A place not found: compare anyway, without distances, and say why they are missing.
+    place, context["location_problem"] = typed_place(context["location"])
     programs = published_programs(ids, place)
     missing = [str(pk) for pk in ids if pk not in {program.pk for program in programs}]
     if missing:
@@ -212,13 +212,19 @@ def compare(request):
     return render(request, "compare.html", context)
 
 
+def too_many_message(count):
+    return _(
+        "You can compare up to %(max)s programs at a time; %(count)s were chosen. "
+        "Here are the first %(max)s."
+    ) % {"max": MAX_COMPARED, "count": count}
+
+
 def wrong_count_message(count):
-    limits = {"min": MIN_COMPARED, "max": MAX_COMPARED, "count": count}
+    """Too few programs chosen to compare (too many are cut to the first ones)."""
+    limits = {"min": MIN_COMPARED, "max": MAX_COMPARED}
     if count == 0:
         return _("Choose %(min)s to %(max)s programs to compare; none were chosen.") % limits
-    if count == 1:
-        return _("Choose %(min)s to %(max)s programs to compare; only one was chosen.") % limits
-    return _("Choose %(min)s to %(max)s programs to compare; %(count)s were chosen.") % limits
+    return _("Choose %(min)s to %(max)s programs to compare; only one was chosen.") % limits
 
 
 def compare_problem(request, context, message):

@@ -326,7 +326,13 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "IOP Finder API",
     "DESCRIPTION": "Search intensive outpatient programs by place and by the questions to ask "
-    "before choosing one. Read-only; the same parameters as the /search/ page.",
+    "before choosing one. Read-only; the same parameters as the /search/ page.\n\n"
+    "The same directory is also published in Open Referral's Human Services Data "
+    "Specification, the standard 211s and referral tools read: the [HSDS 3.0 API](/api/hsds/) "
+    "(`/api/hsds/services`, `/api/hsds/service_at_locations?postcode=90230&proximity=16093`, "
+    "`/api/hsds/organizations`, `/api/hsds/taxonomies`, `/api/hsds/taxonomy_terms`), "
+    "described by [HSDS's own OpenAPI document]("
+    "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_SETTINGS": {"deepLinking": True},

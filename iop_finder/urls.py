@@ -7,6 +7,7 @@ from facilities import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("facilities.api_urls")),
+    path("api/hsds/", include("facilities.hsds.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]
 # The public pages: English at /search/, Spanish at /es/search/.

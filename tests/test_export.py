@@ -15,13 +15,18 @@ from tests.conftest import make_facility, make_program
 VERIFIED = datetime(2025, 11, 3, 15, 30, 12, 345678, tzinfo=UTC)
 
 
+# Phone numbers as the directory stores them (E.164), which is what an import stores too.
+PHONE, INTAKE_PHONE = "+13105550100", "+13105550111"
+
+
 @pytest.fixture
 def directory(db):
     """Listings that exercise every field the export carries, and the awkward cases."""
     harbor = make_facility(
         "Harbor Light Counseling",
         street="1 Main St",
-        intake_phone="(310) 555-0111",
+        phone=PHONE,
+        intake_phone=INTAKE_PHONE,
         website="https://harbor.example.org",
         description="Evening groups; family night on Thursdays.\nParking behind.",
         facility_type=Facility.FacilityType.SUBSTANCE_USE,
@@ -55,6 +60,7 @@ def directory(db):
     make_facility(
         'Bayside "North", Recovery',
         point=None,
+        phone=PHONE,
         status=Facility.Status.ARCHIVED,
         wheelchair_accessible=False,
         languages=[],
@@ -62,6 +68,7 @@ def directory(db):
     # The same external id under another source is another listing.
     make_facility(
         "Quiet Draft Clinic",
+        phone=PHONE,
         status=Facility.Status.DRAFT,
         source="import:other",
         external_id="p-1",
@@ -182,8 +189,8 @@ def formula_listings(db):
     """Listings whose texts a spreadsheet would run, or that look like our own guard."""
     facility = make_facility(
         FORMULA_NAME,
-        phone="+1 310 555 0100",
-        intake_phone="+1 310 555 0111",
+        phone=PHONE,
+        intake_phone=INTAKE_PHONE,
         description="@ the corner of Main and 2nd; -2+3 on a sheet",
         street="'=already quoted",
         geocode_precision=Facility.GeocodePrecision.MANUAL,
@@ -202,7 +209,7 @@ def test_a_facility_named_like_a_formula_exports_with_a_leading_quote(formula_li
 
 def test_a_phone_starting_with_plus_is_quoted_for_spreadsheets(formula_listings):
     row = csv_rows()[0]
-    assert (row["facility.phone"], row["name"]) == ("'+1 310 555 0100", "'+Plus IOP")
+    assert (row["facility.phone"], row["name"]) == (f"'{PHONE}", "'+Plus IOP")
 
 
 @pytest.mark.parametrize("name", ["=1+1", "+1", "-1", "@SUM(A1)", "\tTab", "\rReturn"])
@@ -213,9 +220,10 @@ def test_every_cell_a_spreadsheet_would_run_is_quoted(db, name):
 
 def test_texts_that_are_not_formulas_export_unquoted(directory):
     row = csv_rows()[1]
-    assert (row["facility.name"], row["facility.intake_phone"]) == (
+    assert (row["facility.name"], row["facility.website"], row["duration_weeks_max"]) == (
         "Harbor Light Counseling",
-        "(310) 555-0111",
+        "https://harbor.example.org",
+        "12",
     )
 
 
