@@ -475,11 +475,6 @@ def test_the_public_page_note_names_the_curator_and_the_method(admin_client, fac
     assert facility.verification_note == "Checked by admin by a phone call."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the facility page prints Facility.verification_note on its Verified line once "
-    "the public templates (moving to Jinja2) show it",
-)
 def test_the_public_verified_line_names_the_curator_and_the_method(admin_client, client, facility):
     verify(admin_client, facility, method="phone")
     assert "Checked by admin by a phone call." in page(client.get(facility.get_absolute_url()))
