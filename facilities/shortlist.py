@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_cookie
 
 from facilities import geocoding
+from facilities.answers import answers_for
 from facilities.csv_format import programs_csv
 from facilities.forms import MAX_LISTED_PROGRAMS, parse_program_ids, published_programs
 from facilities.models import Program
@@ -131,6 +132,7 @@ def shortlist(request):
         request,
         "shortlist/shortlist.html",
         {
+            "programs": [(program, answers_for(program)) for program in programs],
             "program_ids": ",".join(str(program.pk) for program in programs),
             "shared": shared,
             "share_link": share_link(request, programs) if programs else "",

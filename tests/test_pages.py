@@ -92,8 +92,9 @@ def test_a_missing_answer_reads_not_listed(client, db):
 
 
 def test_each_result_offers_a_tap_to_call_link(client, db):
-    make_program(make_facility(phone="(310) 555-0142"))
-    assert b'href="tel:(310) 555-0142"' in client.get("/search/").content
+    make_program(make_facility(phone="+13105550142"))
+    page = client.get("/search/").content.decode()
+    assert 'href="tel:+13105550142">Call (310) 555-0142</a>' in page
 
 
 def test_results_are_grouped_by_facility(client, db):

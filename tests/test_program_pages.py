@@ -22,9 +22,10 @@ def program_columns(response):
 
 
 def test_facility_page_offers_tap_to_call_and_directions(client, db):
-    facility = make_facility(phone="(310) 555-0110", intake_phone="(310) 555-0111")
+    facility = make_facility(phone="+13105550110", intake_phone="+13105550111")
     page = client.get(facility.get_absolute_url()).content.decode()
-    assert 'href="tel:(310) 555-0110"' in page and 'href="tel:(310) 555-0111"' in page
+    assert 'href="tel:+13105550110">Call (310) 555-0110' in page
+    assert 'href="tel:+13105550111">Intake: (310) 555-0111' in page
     assert "maps/dir/?api=1&amp;destination=33.994900%2C-118.399100" in page
 
 

@@ -193,11 +193,11 @@ def test_the_shortlist_links_to_compare_its_programs(client, two_programs):
     )
 
 
-def test_the_referral_sheet_lists_phones_addresses_answers_and_room_for_notes(client, two_programs):
+def test_the_referral_sheet_lists_phones_ages_and_room_for_the_referrer(client, two_programs):
     first, second = two_programs
     page = client.get("/shortlist/print/", {"programs": f"{first.pk},{second.pk}"}).content.decode()
     assert "First IOP" in page and "Second IOP" in page and "(310) 555-0100" in page
-    assert page.count('class="notes-box"') == 2 and "Does it accept my insurance?" in page
+    assert page.count('class="sheet-facts"') == 2 and 'id="referrer-heading"' in page
 
 
 def test_the_referral_sheet_has_a_print_stylesheet_that_hides_navigation(client, two_programs):
