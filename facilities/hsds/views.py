@@ -315,7 +315,7 @@ class ServiceAtLocation(HSDSView):
         return Response(self.mapper().service_at_location_item(program, full=True))
 
 
-def organization_services(mapper, facility, programs, full_service):
+def organization_services(mapper, programs, full_service):
     if full_service:
         return [mapper.full_service(program, organization=False) for program in programs]
     return [mapper.service_fields(program) for program in programs]
@@ -339,7 +339,7 @@ class Organizations(HSDSView):
         contents = [
             mapper.full_organization(
                 facility,
-                organization_services(mapper, facility, programs[facility.pk], full_service),
+                organization_services(mapper, programs[facility.pk], full_service),
             )
             for facility in found.items
         ]
@@ -358,7 +358,7 @@ class Organization(HSDSView):
         load_facility_terms([facility])
         programs = programs_of([facility])[facility.pk]
         mapper = self.mapper()
-        services = organization_services(mapper, facility, programs, full_service)
+        services = organization_services(mapper, programs, full_service)
         return Response(mapper.full_organization(facility, services))
 
 
