@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import segno
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -108,6 +107,5 @@ def qr_code_svg(url):
     svg = qr.svg_inline(
         scale=4, omitsize=True, svgclass="qr-code", title=_("QR code of the link to this list")
     )
-    # segno's own output (it escapes the title we give it), not HTML built here: the one
-    # markup passed to a template as it is.
-    return mark_safe(svg)
+    # segno's own markup (it escapes the title we give it); the template shows it as it is.
+    return svg
