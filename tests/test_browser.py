@@ -135,10 +135,7 @@ def test_the_referral_sheet_prints_without_navigation(open_page, directory):
     page.goto("/shortlist/print/")
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden() and page.locator(".crisis-line").is_hidden()
-    assert (
-        page.locator(".notes-box").first.is_visible()
-        and page.get_by_text("Evening IOP 0").is_visible()
-    )
+    assert page.locator(".referrer").is_visible() and page.get_by_text("Evening IOP 0").is_visible()
 
 
 PAGES = {
