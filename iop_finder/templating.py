@@ -53,6 +53,14 @@ def widget_attrs(bound_field):
     return attrs
 
 
+def chosen_count(bound_field):
+    """How many values a filter field was given: the number a folded group shows."""
+    value = bound_field.value()
+    if isinstance(value, list | tuple):
+        return len([one for one in value if one])
+    return 0 if value in (None, "", False, "false") else 1
+
+
 def environment(**options):
     # Every {% trans %} block trimmed, as Django's {% blocktranslate trimmed %} wrote the
     # catalogue's entries: one line, single spaces.
@@ -73,6 +81,7 @@ def environment(**options):
         get_language=translation.get_language,
         settings=settings,
         widget_attrs=widget_attrs,
+        chosen_count=chosen_count,
     )
     env.filters.update(
         date=date,

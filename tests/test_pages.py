@@ -80,9 +80,9 @@ def test_the_questions_the_visitor_asked_are_marked_as_matched(client, db):
     facility = make_facility(payment_options=["medicaid"])
     make_program(facility, modalities=["dbt"])
     page = client.get("/search/", {"location": "90230", "insurance": "medicaid"}).content.decode()
-    insurance = page.index("Does it accept my insurance?")
-    assert page.count("Matches your search") == 1
-    assert insurance < page.index("Matches your search") < page.index("Does it have experience")
+    assert re.search(r'<li class="mark-yes"><span aria-hidden="true">✓</span> Medicaid</li>', page)
+    matched = re.findall(r'<div class="answer answer-matched">\s*<dt>([^<]+)</dt>', page)
+    assert matched == ["Does it accept my insurance?"]
 
 
 def test_a_missing_answer_reads_not_listed(client, db):
@@ -203,6 +203,44 @@ def test_a_search_page_runs_the_same_number_of_queries_for_3_or_40_results(
     assert with_forty == with_three
     with django_assert_max_num_queries(30):
         client.get("/search/", {"location": "90230"})
+
+
+def test_a_results_page_of_12_programs_runs_the_queries_of_one_of_2(client, db):
+    """Every program with sessions and a term of every vocabulary: a card that read a
+    relation outside what load_answers() loaded would add a query a card."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from facilities.vocabularies import VOCABULARIES
+
+    def first_terms(of_facility):
+        return {
+            v.relation: [v.model.objects.first().slug]
+            for v in VOCABULARIES
+            if v.of_facility == of_facility
+        }
+
+    facility_terms, program_terms = first_terms(True), first_terms(False)
+
+    def add_programs(count):
+        for n in range(count):
+            facility = make_facility(f"Center {Facility.objects.count()}", **facility_terms)
+            sessions = [("mon", "09:00", "12:00"), ("wed", "18:00", "21:00")]
+            make_program(facility, f"Track {n}", sessions=sessions, **program_terms)
+
+    def queries_for_page():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/search/", {"location": "90230"})
+        assert page.status_code == 200
+        return len(captured), page.content.decode().count("data-program-id=")
+
+    add_programs(2)
+    queries_for_page()  # the first search of a directory version reads the vocabularies
+    with_two = queries_for_page()
+    add_programs(10)
+    with_twelve = queries_for_page()
+    assert (with_two[1], with_twelve[1]) == (2, 12)
+    assert with_twelve[0] == with_two[0]
 
 
 # --- Facility page, health, admin -------------------------------------------------------------
