@@ -28,18 +28,9 @@ from facilities.importers.files import (
     import_file,
     recognise_format,
 )
+from facilities.vocabularies import VOCABULARIES, relations_of
 
 
-@admin.register(
-    models.PaymentOption,
-    models.Condition,
-    models.Population,
-    models.Modality,
-    models.Philosophy,
-    models.TransitionSupport,
-    models.Language,
-    models.Accreditation,
-)
 class VocabularyTermAdmin(admin.ModelAdmin):
     list_display = ["label", "slug", "position"]
     list_editable = ["position"]
@@ -48,6 +39,9 @@ class VocabularyTermAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Slugs are the public contract: searches, links and imports use them.
         return ["slug"] if obj else []
+
+
+admin.site.register([vocabulary.model for vocabulary in VOCABULARIES], VocabularyTermAdmin)
 
 
 class VerifiedFilter(admin.SimpleListFilter):
@@ -156,13 +150,7 @@ class ProgramInline(nested_admin.NestedStackedInline):
     extra = 0
     inlines = [SessionInline]
     show_change_link = True
-    filter_horizontal = [
-        "conditions",
-        "populations",
-        "modalities",
-        "philosophy",
-        "transition_supports",
-    ]
+    filter_horizontal = relations_of("Program")
     readonly_fields = ["days_per_week", "hours_per_week"]
 
 
@@ -242,7 +230,7 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
     ]
     search_fields = ["name", "city", "zip_code", "slug"]
     prepopulated_fields = {"slug": ["name", "city"]}
-    filter_horizontal = ["payment_options", "languages", "accreditations"]
+    filter_horizontal = relations_of("Facility")
     readonly_fields = ["created_at", "updated_at", "verified_by"]
     inlines = [ProgramInline]
     date_hierarchy = "last_verified_at"
@@ -266,7 +254,7 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
         ("Contact", {"fields": ["phone", "intake_phone", "website", "needs_review"]}),
         (
             "Access",
-            {"fields": ["payment_options", "languages", "accreditations", "wheelchair_accessible"]},
+            {"fields": [*relations_of("Facility"), "wheelchair_accessible"]},
         ),
         (
             "Source and verification",

@@ -12,7 +12,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from facilities.querysets import linked
+from facilities.vocabularies import SEARCHED
 
 NOT_LISTED = gettext_lazy("Not listed — ask when you call")
 TIME_OF_DAY_WORDS = {
@@ -139,7 +139,7 @@ def hours_a_week(hours):
 
 
 def schedule_answer(program, answer):
-    sessions = linked(program, "sessions")
+    sessions = program.sessions.all()
     answer.text, notes = schedule_words(
         get_language(),
         program.format,
@@ -188,28 +188,29 @@ def choice_words(language, field_name, value):
 
 
 def answers_for(program, asked=frozenset()):
-    """The eight answers for a program (loaded with ProgramQuerySet.with_answers())."""
+    """The eight answers for a program (loaded with ProgramQuerySet.with_answers() or
+    load_answers())."""
     facility = program.facility
     answers = {question.key: Answer(question) for question in QUESTIONS}
 
     answers["duration"].text = duration_text(program.duration_weeks_min, program.duration_weeks_max)
-    answers["insurance"].terms = linked(facility, "payment_options")
+    answers["insurance"].terms = list(facility.payment_options.all())
 
     experience = answers["experience"]
-    experience.terms = linked(program, "conditions") + linked(program, "populations")
+    experience.terms = [*program.conditions.all(), *program.populations.all()]
     if experience.terms:
         focus = choice_words(get_language(), "focus", program.focus)
         experience.text = _("Focus: %(focus)s.") % {"focus": focus}
 
-    answers["transition"].terms = linked(program, "transition_supports")
+    answers["transition"].terms = list(program.transition_supports.all())
     answers["age"].text = age_text(program.age_min, program.age_max)
     schedule_answer(program, answers["schedule"])
 
     philosophy = answers["philosophy"]
-    philosophy.terms = linked(program, "philosophy")
+    philosophy.terms = list(program.philosophy.all())
     philosophy.text = program.philosophy_statement
 
-    answers["modalities"].terms = linked(program, "modalities")
+    answers["modalities"].terms = list(program.modalities.all())
 
     asked = set(asked)
     for answer in answers.values():
@@ -252,14 +253,6 @@ TIME_OF_DAY_PLURALS = {
     "evening": pgettext_lazy("parts of the week", "evenings"),
     "weekend": pgettext_lazy("parts of the week", "weekends"),
 }
-# The filters whose marks name the vocabulary terms a program has of those asked.
-PROGRAM_TERM_MARKS = {
-    "condition": "conditions",
-    "population": "populations",
-    "modality": "modalities",
-    "philosophy": "philosophy",
-    "transition": "transition_supports",
-}
 
 
 @dataclass(frozen=True)
@@ -291,7 +284,7 @@ def meeting_days(weekdays):
 
 def weekly_rhythm(program):
     """ "Mon–Thu evenings · 4 days, 14 h a week", or "" when no sessions are listed."""
-    sessions = linked(program, "sessions")
+    sessions = program.sessions.all()
     if not sessions:
         return ""
     # The days already say a weekend; the parts of the day say when in them.
@@ -330,25 +323,28 @@ def term_marks(asked_slugs, terms):
     return [Mark(True, term.label_in(language)) for term in terms if term.slug in asked_slugs]
 
 
+def vocabulary_marks(program, asked, of_facility):
+    """The marks of the terms asked in the facility's vocabularies, or the program's."""
+    from facilities.querysets import answering  # the querysets import the models
+
+    owner = program.facility if of_facility else program
+    marks = []
+    for parameter, vocabulary in SEARCHED.items():
+        if vocabulary.of_facility == of_facility and asked.get(parameter):
+            wanted = answering(vocabulary, asked[parameter])
+            marks += term_marks(wanted, getattr(owner, vocabulary.relation).all())
+    return marks
+
+
 def search_marks(program, asked):
     """What the search asked (`asked`: {filter name: cleaned value}) as short marks: the
     terms and facts of the program that answer it, and "? … not listed" for a question the
     search asked and the listing does not answer."""
-    from facilities.querysets import payment_slugs  # the querysets import the models
-
     language = get_language()
-    facility = program.facility
-    marks = []
-    if asked.get("insurance"):
-        wanted = payment_slugs(asked["insurance"])
-        marks += term_marks(wanted, linked(facility, "payment_options"))
-    if asked.get("language"):
-        marks += term_marks(set(asked["language"]), linked(facility, "languages"))
+    marks = vocabulary_marks(program, asked, of_facility=True)
     if asked.get("focus"):
         marks.append(Mark(True, choice_words(language, "focus", program.focus)))
-    for name, relation in PROGRAM_TERM_MARKS.items():
-        if asked.get(name):
-            marks += term_marks(set(asked[name]), linked(program, relation))
+    marks += vocabulary_marks(program, asked, of_facility=False)
     if asked.get("age") is not None:
         ages = age_text(program.age_min, program.age_max)
         marks.append(Mark(True, ages) if ages else Mark(False, _("Ages not listed")))

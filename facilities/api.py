@@ -38,6 +38,7 @@ from facilities.serializers import (
     ProgramSerializer,
     relaxation_data,
 )
+from facilities.vocabularies import relations_of
 
 
 class Pagination(PageNumberPagination):
@@ -257,12 +258,7 @@ class FacilityViewSet(viewsets.ReadOnlyModelViewSet):
         programs = Program.objects.with_answers().order_by("name")
         return (
             Facility.objects.published()
-            .prefetch_related(
-                "payment_options",
-                "languages",
-                "accreditations",
-                Prefetch("programs", queryset=programs),
-            )
+            .prefetch_related(*relations_of("Facility"), Prefetch("programs", queryset=programs))
             .order_by("name", "pk")
         )
 
@@ -302,7 +298,7 @@ def vocabularies(request):
     results = []
     for parameter, filter_ in ProgramFilter.base_filters.items():
         if isinstance(filter_, VocabularyFilter):
-            terms = list(filter_.vocabulary.objects.values("slug", "label", "explanation"))
+            terms = list(filter_.vocabulary.model.objects.values("slug", "label", "explanation"))
         elif isinstance(filter_, MultipleChoiceFilter):
             terms = [
                 {"slug": slug, "label": str(label), "explanation": ""}

@@ -4,7 +4,6 @@ Each filter calls a ProgramQuerySet method; location, radius and sort are form f
 `filter_queryset` applies after the questions have narrowed the programs.
 """
 
-import copy
 from functools import partial
 from itertools import islice
 
@@ -12,7 +11,6 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import F
-from django.http import QueryDict
 from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -20,17 +18,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from facilities import geocoding
-from facilities.models import (
-    Condition,
-    Language,
-    Modality,
-    PaymentOption,
-    Philosophy,
-    Population,
-    Program,
-    TransitionSupport,
-)
-from facilities.querysets import payment_slugs, vocabulary_terms
+from facilities.models import Program
+from facilities.querysets import answering, vocabulary_terms
 from facilities.result_lists import (
     ONLINE_COUNT_LIMIT,
     RELAXATION_COUNT_LIMIT,
@@ -38,6 +27,7 @@ from facilities.result_lists import (
     NearestFirst,
     Relaxation,
 )
+from facilities.vocabularies import ALL, SEARCHED
 
 
 def miles_text(miles):
@@ -65,29 +55,6 @@ RELAXATIONS_SHOWN = 3
 # The changes counted for one search, a statement each: the next distance, then the first
 # values asked. A search asking more is rare, and its first values are as good a way out.
 RELAXATIONS_TRIED = 10
-# The filters on a program's own vocabularies (all of the terms ticked): Program's fields.
-PROGRAM_TERM_FIELDS = {
-    "condition": "conditions",
-    "population": "populations",
-    "modality": "modalities",
-    "philosophy": "philosophy",
-    "transition": "transition_supports",
-}
-
-
-class SharedChoices:
-    """A choice field whose choices every request's copy of the form shares rather than
-    copies deeply: they never change, and deep copies of their translatable labels took
-    about a millisecond a request."""
-
-    def __deepcopy__(self, memo):
-        result = forms.Field.__deepcopy__(self, memo)
-        result._choices = self._choices
-        return result
-
-
-class SortField(SharedChoices, forms.ChoiceField):
-    pass
 
 
 class SearchForm(forms.Form):
@@ -111,7 +78,7 @@ class SearchForm(forms.Form):
             "invalid": _("Choose a distance from 1 to 250 miles."),
         },
     )
-    sort = SortField(required=False, choices=SORT_CHOICES, label=_("Sort by"))
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label=_("Sort by"))
     include_online = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
     online_page = forms.IntegerField(
         required=False,
@@ -221,30 +188,27 @@ class VocabularyField(forms.MultipleChoiceField):
 
 
 class VocabularyFilter(django_filters.MultipleChoiceFilter):
-    """A vocabulary's slugs; the filter's method gets the list of slugs ticked."""
+    """The slugs of a searched vocabulary (facilities.vocabularies), named by its search
+    parameter; the filter's method gets the list of slugs ticked."""
 
     field_class = VocabularyField
 
-    def __init__(self, vocabulary, **kwargs):
-        self.vocabulary = vocabulary
-        super().__init__(vocabulary=vocabulary, widget=forms.CheckboxSelectMultiple, **kwargs)
-
-
-def terms_filter(model, label, method):
-    return VocabularyFilter(model, label=label, method=method)
-
-
-class SharedChoicesField(SharedChoices, django_filters.fields.MultipleChoiceField):
-    pass
-
-
-class SharedChoicesFilter(django_filters.MultipleChoiceFilter):
-    field_class = SharedChoicesField
+    def __init__(self, parameter):
+        self.vocabulary = SEARCHED[parameter]
+        super().__init__(
+            vocabulary=self.vocabulary.model,
+            label=self.vocabulary.label,
+            method="by_terms",
+            widget=forms.CheckboxSelectMultiple,
+        )
 
 
 def choices_filter(choices, label, method):
-    return SharedChoicesFilter(
-        choices=choices, label=label, method=method, widget=forms.CheckboxSelectMultiple
+    return django_filters.MultipleChoiceFilter(
+        choices=choices,
+        label=label,
+        method=method,
+        widget=forms.CheckboxSelectMultiple,
     )
 
 
@@ -257,11 +221,11 @@ class ProgramFilter(django_filters.FilterSet):
         "by_max_weeks",
         _("Enter a number of weeks from 1 to 104."),
     )
-    insurance = terms_filter(PaymentOption, _("Insurance or payment"), "by_insurance")
+    insurance = VocabularyFilter("insurance")
     focus = choices_filter(Program.Focus.choices, _("Focus"), "by_focus")
-    condition = terms_filter(Condition, _("Conditions treated"), "by_program_terms")
-    population = terms_filter(Population, _("Groups served"), "by_program_terms")
-    transition = terms_filter(TransitionSupport, _("Support after the program"), "by_program_terms")
+    condition = VocabularyFilter("condition")
+    population = VocabularyFilter("population")
+    transition = VocabularyFilter("transition")
     age = whole_number_filter(
         _("Age of the person"), 0, 120, "by_age", _("Enter an age from 0 to 120.")
     )
@@ -270,9 +234,9 @@ class ProgramFilter(django_filters.FilterSet):
         _("At most (days a week)"), 1, 7, "by_max_days", _("Enter a number of days from 1 to 7.")
     )
     format = choices_filter(Program.Format.choices, _("Format"), "by_format")
-    philosophy = terms_filter(Philosophy, _("Treatment philosophy"), "by_program_terms")
-    modality = terms_filter(Modality, _("Therapies offered"), "by_program_terms")
-    language = terms_filter(Language, _("Language"), "by_language")
+    philosophy = VocabularyFilter("philosophy")
+    modality = VocabularyFilter("modality")
+    language = VocabularyFilter("language")
     accepting = django_filters.BooleanFilter(
         label=_("Accepting new clients now"),
         method="by_accepting",
@@ -284,45 +248,11 @@ class ProgramFilter(django_filters.FilterSet):
         form = SearchForm
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        # As django-filter's, but each filter copied shallowly rather than deeply: they hold
-        # nothing of a request but the FilterSet their method is looked up on, and deep
-        # copies of their choices and widgets took longer than the rest of the parsing.
-        if queryset is None:
-            queryset = self._meta.model._default_manager.all()
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset, self.request, self.form_prefix = queryset, request, prefix
-        self.filters = {name: copy.copy(filter_) for name, filter_ in self.base_filters.items()}
-        for filter_ in self.filters.values():
-            filter_.model, filter_.parent = queryset.model, self
-            if filter_.method is not None:
-                filter_.method = filter_.method  # a FilterMethod of the copy, not the original
-
-    @classmethod
-    def form_class(cls, filters):
-        """The form of these filters, made once: django-filter makes one for each request."""
-        if "_form_class" not in cls.__dict__:
-            fields = {name: filter_.field for name, filter_ in filters.items()}
-            cls._form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
-        return cls._form_class
-
-    def get_form_class(self):
-        return self.form_class(self.filters)
-
     # --- Each filter: a QuerySet method ------------------------------------------------------
 
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_insurance(self, queryset, name, slugs):
-        return queryset.paid_by(slugs)
-
-    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_language(self, queryset, name, slugs):
-        return queryset.speaking_any(slugs)
-
-    @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
-    def by_program_terms(self, queryset, name, slugs):
-        return queryset.having_all(PROGRAM_TERM_FIELDS[name], slugs)
+    def by_terms(self, queryset, name, slugs):
+        return queryset.with_terms(SEARCHED[name], slugs)
 
     def by_focus(self, queryset, name, focuses):
         return queryset.with_focus(focuses)
@@ -485,8 +415,8 @@ class ProgramFilter(django_filters.FilterSet):
     def nearest_of(self, programs, limit):
         place = self.place
         anywhere = None  # without a therapy or condition asked, every program is scanned
-        for field, slugs in self.asked_terms.items():
-            anywhere = (anywhere or programs).linked_to_all(field, slugs)
+        for vocabulary, slugs in self.asked_terms:
+            anywhere = (anywhere or programs).linked_to_all(vocabulary, slugs)
         return programs.nearest_beyond(
             place.latitude,
             place.longitude,
@@ -570,32 +500,37 @@ class ProgramFilter(django_filters.FilterSet):
             return gettext("Including programs not taking new clients now")
         filter_ = self.filters[name]
         if isinstance(filter_, VocabularyFilter):
-            labels = dict(vocabulary_choices(filter_.vocabulary))
+            labels = dict(vocabulary_choices(filter_.vocabulary.model))
         else:
             labels = dict(filter_.extra["choices"])
         return gettext("Without %(value)s") % {"value": labels.get(value, value)}
 
     @property
     def asked_links(self):
-        """[(model name, vocabulary field, slugs)]: each a link to one of the slugs that the
-        programs ("Program") or their facilities ("Facility") must have: one for each
-        condition, population, therapy, philosophy and support asked (all are wanted), one
-        for the insurance and one for the languages (any of them will do)."""
+        """[(vocabulary, slugs)]: each a link to one of the slugs that the programs (or their
+        facilities, for a facility's vocabulary) must have: one for each condition,
+        population, therapy, philosophy and support asked (all are wanted), one for the
+        insurance and one for the languages (any of them will do)."""
         data = self.form.cleaned_data
-        asked = [
-            ("Program", field, [slug])
-            for field, slugs in self.asked_terms.items()
-            for slug in slugs
-        ]
-        if data.get("insurance"):
-            asked.append(("Facility", "payment_options", payment_slugs(data["insurance"])))
-        if data.get("language"):
-            asked.append(("Facility", "languages", data["language"]))
+        asked = []
+        programs_first = sorted(SEARCHED.items(), key=lambda item: item[1].of_facility)
+        for parameter, vocabulary in programs_first:
+            slugs = data.get(parameter)
+            if not slugs:
+                continue
+            if vocabulary.matches == ALL:
+                asked += [(vocabulary, [slug]) for slug in slugs]
+            else:
+                asked.append((vocabulary, answering(vocabulary, slugs)))
         return asked
 
     @property
     def asked_terms(self):
-        """{Program vocabulary field: the slugs asked}: the conditions, populations,
-        therapies, philosophies and supports the visitor asked for."""
+        """[(vocabulary, the slugs asked)] of the program's vocabularies each of whose terms
+        asked is wanted: the conditions, populations, therapies, philosophies and supports."""
         data = self.form.cleaned_data
-        return {field: data[name] for name, field in PROGRAM_TERM_FIELDS.items() if data.get(name)}
+        return [
+            (vocabulary, data[parameter])
+            for parameter, vocabulary in SEARCHED.items()
+            if vocabulary.matches == ALL and not vocabulary.of_facility and data.get(parameter)
+        ]

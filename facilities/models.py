@@ -20,6 +20,7 @@ from facilities.answers import QUESTIONS, answers_for
 from facilities.querysets import FacilityQuerySet, ProgramQuerySet
 from facilities.schedule import iop_minimum_hours, schedule_facts
 from facilities.states import state_codes, validate_state_codes
+from facilities.vocabularies import relations_of
 from facilities.zip_codes import check_zip_code
 
 # --- Vocabularies -----------------------------------------------------------------------------
@@ -217,7 +218,7 @@ class Facility(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        m2m_fields=[payment_options, languages, accreditations],
+        m2m_fields=relations_of("Facility"),
         excluded_fields=["questions_answered"],  # derived, rewritten without a save
     )
 
@@ -423,7 +424,7 @@ class Program(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        m2m_fields=[conditions, populations, modalities, philosophy, transition_supports],
+        m2m_fields=relations_of("Program"),
         excluded_fields=["questions_answered"],  # derived, rewritten without a save
     )
 
@@ -648,10 +649,7 @@ def refresh_questions_answered(facilities, program_model=None, facility_model=No
 # The links an answer reads: {through model: its owner}, for the signals that recount.
 ANSWER_LINKS = {
     Facility.payment_options.through: Facility,
-    **{
-        getattr(Program, name).through: Program
-        for name in ("conditions", "populations", "transition_supports", "philosophy", "modalities")
-    },
+    **{getattr(Program, name).through: Program for name in relations_of("Program")},
 }
 INCOMPLETE = Q(questions_answered__lt=len(QUESTIONS))
 INCOMPLETE_FACILITY = INCOMPLETE | Q(questions_answered__isnull=True)

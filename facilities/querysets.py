@@ -1,19 +1,15 @@
 """Named querysets for facilities and programs. The search lives here."""
 
 import math
-from collections import defaultdict
-from datetime import time
-from functools import lru_cache
-from typing import NamedTuple
 
 from django.apps import apps
-from django.db import connections, models, router
-from django.db.models import BooleanField, F, FloatField, Func, Q
+from django.db import models
+from django.db.models import BooleanField, F, FloatField, Func, Q, prefetch_related_objects
 from django.db.models.functions import Coalesce, Sqrt
-from django.utils.dateparse import parse_time
 
 from facilities import directory_version
 from facilities.schedule import ADOLESCENT_MAX_AGE
+from facilities.vocabularies import ALL, BY_RELATION, relations_of
 
 # The sphere geopy's great_circle uses (6371.009 km), so our distances agree with it.
 EARTH_RADIUS_MILES = 3958.7613
@@ -74,9 +70,9 @@ class GreatCircleMiles(PointFormula):
 
 class LocalAngleSquared(PointFormula):
     """The squared angle (radians²) between the point and the row, on the plane tangent at
-    their mean latitude: arithmetic and one cosine per row, where the haversine needs eight
-    functions (Python callbacks on SQLite). It stays within 0.45 % of the great-circle
-    distance out to 400 miles, even at 70° north; `beyond()` uses the haversine farther."""
+    their mean latitude: arithmetic and one cosine per row, where the haversine calls eight
+    functions. It stays within 0.45 % of the great-circle distance out to 400 miles, even at
+    70° north; `beyond()` uses the haversine farther."""
 
     formula = (
         "((({lat} - %s) * %s) * (({lat} - %s) * %s)"
@@ -177,16 +173,22 @@ def payment_slugs(slugs):
     return slugs
 
 
-def has_term(model_name, field_name, owner, slugs):
-    """LinkedTo(a term of the vocabulary field with one of the slugs) for the row's `owner`.
-    A subquery rather than a join, so rows are never repeated; on the terms' ids, read from
-    the vocabularies held in memory, so the planner sees which terms are asked for (a common
-    one, a rare one) and the subquery needs no join."""
-    field = apps.get_model("facilities", model_name)._meta.get_field(field_name)
-    ids = term_ids(field.related_model, slugs)
+def answering(vocabulary, slugs):
+    """The terms of a vocabulary that answer a search for these slugs: themselves, and for
+    payment the named carriers that answer a search for any private insurance."""
+    return payment_slugs(slugs) if vocabulary.relation == "payment_options" else set(slugs)
+
+
+def has_term(vocabulary, slugs):
+    """LinkedTo(a term of the vocabulary with one of the slugs) for the program (for its
+    facility, for a facility's vocabulary). A subquery rather than a join, so rows are never
+    repeated; on the terms' ids, read from the vocabularies held in memory, so the planner
+    sees which terms are asked for (a common one, a rare one) and the subquery needs no join."""
+    field = vocabulary.field
+    ids = term_ids(vocabulary.model, slugs)
     through = field.remote_field.through._meta
     return LinkedTo(
-        owner,
+        "facility_id" if vocabulary.of_facility else "pk",
         through.db_table,
         through.get_field(field.m2m_field_name()).column,
         through.get_field(field.m2m_reverse_field_name()).column,
@@ -194,25 +196,19 @@ def has_term(model_name, field_name, owner, slugs):
     )
 
 
-# What facilities.answers reads of a program, and of its facility.
-PROGRAM_TERM_RELATIONS = (
-    "conditions",
-    "populations",
-    "modalities",
-    "philosophy",
-    "transition_supports",
-)
-PROGRAM_ANSWER_RELATIONS = ("sessions", *PROGRAM_TERM_RELATIONS)
-FACILITY_ANSWER_RELATIONS = ("payment_options", "languages", "accreditations")
+# What facilities.answers, the API and the exports read of a program, and of its facility.
+PROGRAM_LOOKUPS = ("sessions", *relations_of("Program"))
+ANSWER_LOOKUPS = (*PROGRAM_LOOKUPS, *(f"facility__{name}" for name in relations_of("Facility")))
 
 
-def linked(instance, relation):
-    """The rows of a relation (a vocabulary field, a program's sessions) as load_answers()
-    left them on the instance, else as prefetch_related or a query gives them."""
-    loaded = instance.__dict__.get("loaded_relations")
-    if loaded is not None and relation in loaded:
-        return loaded[relation]
-    return list(getattr(instance, relation).all())
+def load_answers(programs):
+    """Load what a result row reads (facilities.answers, the API, the exports) for programs
+    already fetched with their facility, in a fixed number of queries whatever their number:
+    with_answers()'s lookups, for a list rather than a queryset. A program may come twice
+    (online and among the nearest beyond the radius): each instance gets its answers."""
+    programs = list(programs)
+    prefetch_related_objects(programs, *ANSWER_LOOKUPS)
+    return programs
 
 
 _vocabularies = {"version": None, "terms": {}}
@@ -232,120 +228,6 @@ def vocabulary_terms(model, fresh=False):
     return terms[model]
 
 
-def term_links(owners_by_relation):
-    """{(relation, owner id): [term ids]} for each (model, relation, owner ids) asked, read in
-    one statement: a UNION ALL of the link tables, the ids written into it as integers (they
-    come from the database), so there is no limit on parameters and nothing to compile."""
-    model_of = {}
-    parts = []
-    connection = connections[router.db_for_read(owners_by_relation[0][0])]  # a replica, maybe
-    quote = connection.ops.quote_name
-    for index, (model, relation, owner_ids) in enumerate(owners_by_relation):
-        if not owner_ids:
-            continue
-        field = model._meta.get_field(relation)
-        model_of[index] = (relation, field.related_model)
-        table = quote(field.remote_field.through._meta.db_table)
-        owner_column = quote(f"{field.m2m_field_name()}_id")
-        term_column = quote(f"{field.m2m_reverse_field_name()}_id")
-        ids = ", ".join(str(int(pk)) for pk in owner_ids)
-        parts.append(
-            f"SELECT {index}, {owner_column}, {term_column} FROM {table} "
-            f"WHERE {owner_column} IN ({ids})"
-        )
-    links = defaultdict(list)
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts))
-            for index, owner_id, term_id in cursor.fetchall():
-                links[model_of[index][0], owner_id].append(term_id)
-    return links, dict(model_of.values())
-
-
-class SessionTimes(NamedTuple):
-    """A session as a result row reads it: what Session holds, without a model instance."""
-
-    weekday: int
-    start_time: time
-    end_time: time
-
-    @property
-    def weekday_name(self):
-        return weekday_names()[self.weekday]
-
-
-@lru_cache(maxsize=1)
-def weekday_names():
-    """{weekday: its name as Session.weekday_name spells it}."""
-    Session = apps.get_model("facilities", "Session")
-    return {day.value: day.name.lower() for day in Session.Weekday}
-
-
-@lru_cache(maxsize=256)
-def clock_time(value):
-    """A time as the database gives it: a time already, or SQLite's "18:00:00"."""
-    return value if isinstance(value, time) else parse_time(value)
-
-
-def weekly_sessions(program_ids):
-    """{program id: [SessionTimes in the week's order]}, in one statement with the ids
-    written in as integers, as term_links does."""
-    Session = apps.get_model("facilities", "Session")
-    connection = connections[router.db_for_read(Session)]
-    sessions = defaultdict(list)
-    if not program_ids:
-        return sessions
-    ids = ", ".join(str(int(pk)) for pk in program_ids)
-    week_order = ", ".join(Session._meta.get_field(name).column for name in Session._meta.ordering)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT program_id, weekday, start_time, end_time FROM {Session._meta.db_table} "
-            f"WHERE program_id IN ({ids}) ORDER BY {week_order}"
-        )
-        for program_id, weekday, start, end in cursor.fetchall():
-            sessions[program_id].append(SessionTimes(weekday, clock_time(start), clock_time(end)))
-    return sessions
-
-
-def load_answers(programs):
-    """Load what a result row reads (facilities.answers, the API) for programs already
-    fetched with their facility, in two queries whatever the number of programs: the links
-    to the vocabularies, whose terms are held in memory, and the sessions. The search's hot
-    path; with_answers() does the same through prefetch_related, a query and a model
-    instance a link. A program may come twice (online and among the nearest beyond the
-    radius): each instance gets its answers."""
-    programs = list(programs)
-    if not programs:
-        return programs
-    Program, Facility = type(programs[0]), type(programs[0].facility)
-    program_ids = {program.pk for program in programs}
-    facility_ids = {program.facility_id for program in programs}
-    links, vocabulary_of = term_links(
-        [(Program, relation, program_ids) for relation in PROGRAM_TERM_RELATIONS]
-        + [(Facility, relation, facility_ids) for relation in FACILITY_ANSWER_RELATIONS]
-    )
-    terms = {}
-    for relation, model in vocabulary_of.items():
-        terms[relation] = vocabulary_terms(model)
-        linked_ids = {term_id for (r, _), ids in links.items() if r == relation for term_id in ids}
-        if not terms[relation].keys() >= linked_ids:  # a term added since
-            terms[relation] = vocabulary_terms(model, fresh=True)
-
-    def in_order(relation, owner_id):
-        found = [terms[relation][term_id] for term_id in links.get((relation, owner_id), ())]
-        return sorted(found, key=lambda term: (term.position, term.label))
-
-    sessions = weekly_sessions(program_ids)
-    for program in programs:
-        loaded = {relation: in_order(relation, program.pk) for relation in PROGRAM_TERM_RELATIONS}
-        program.__dict__["loaded_relations"] = loaded | {"sessions": sessions[program.pk]}
-        facility = program.facility
-        facility.__dict__["loaded_relations"] = {
-            relation: in_order(relation, facility.pk) for relation in FACILITY_ANSWER_RELATIONS
-        }
-    return programs
-
-
 class FacilityQuerySet(models.QuerySet):
     def published(self):
         """Facilities the public may see."""
@@ -360,10 +242,7 @@ class ProgramQuerySet(models.QuerySet):
     def with_answers(self):
         """Load everything a result row, a program page or an export shows, in a fixed
         number of queries whatever the number of programs."""
-        return self.select_related("facility").prefetch_related(
-            *PROGRAM_ANSWER_RELATIONS,
-            *(f"facility__{relation}" for relation in FACILITY_ANSWER_RELATIONS),
-        )
+        return self.select_related("facility").prefetch_related(*ANSWER_LOOKUPS)
 
     # --- Geography ----------------------------------------------------------------------------
 
@@ -471,51 +350,44 @@ class ProgramQuerySet(models.QuerySet):
 
     # --- The questions ------------------------------------------------------------------------
 
-    def paid_by(self, slugs):
-        """Facilities taking any of these payment options (payment_slugs)."""
-        return self.filter(
-            has_term("Facility", "payment_options", "facility_id", payment_slugs(slugs))
-        )
-
-    def speaking_any(self, slugs):
-        """Facilities offering services in any of these languages."""
-        return self.filter(has_term("Facility", "languages", "facility_id", slugs))
-
-    def having_all(self, field, slugs):
-        """Programs linked to every one of these terms of a vocabulary field."""
+    def with_terms(self, vocabulary, slugs):
+        """Programs whose terms of a vocabulary (facilities.vocabularies; their facility's,
+        for a facility's) answer a search for these slugs: every one of them, or any one,
+        as the vocabulary matches."""
+        if vocabulary.matches != ALL:
+            return self.filter(has_term(vocabulary, answering(vocabulary, slugs)))
         queryset = self
         for slug in slugs:
-            queryset = queryset.filter(has_term("Program", field, "pk", [slug]))
+            queryset = queryset.filter(has_term(vocabulary, [slug]))
         return queryset
 
-    def linked_to_all(self, field, slugs):
-        """having_all()'s programs, told again as `id IN (the programs linked to the term)`:
-        a test that a scan of the whole directory starts from, reading only the programs
-        linked to a rare term (a medication, EMDR) rather than every program. Not for a
+    def linked_to_all(self, vocabulary, slugs):
+        """with_terms()'s programs for a program's vocabulary that matches all, told again
+        as `id IN (the programs linked to the term)`: a test that a scan of the whole
+        directory starts from, reading only the programs linked to a rare term (a
+        medication, EMDR) rather than every program. Not for a
         search in a box: SQLite would start from the link table there too, and read far
         more than the box holds."""
-        field_of = apps.get_model("facilities", "Program")._meta.get_field(field)
         queryset = self
-        for term_id in term_ids(field_of.related_model, slugs):
-            queryset = queryset.filter(pk__in=linked_owners(field_of, [term_id]))
+        for term_id in term_ids(vocabulary.model, slugs):
+            queryset = queryset.filter(pk__in=linked_owners(vocabulary.field, [term_id]))
         return queryset
 
     def linked_to_rare(self, asked):
         """The programs, told again as linked to each of the `asked` links that no more than
         RARE_TERM_LINKS programs or facilities have, as `id IN (...)` or `facility_id IN
-        (...)`; None when none is that rare. `asked`: [(model name, vocabulary field,
-        slugs)], each answered by a program ("Program") or its facility ("Facility") linked
-        to any of the slugs. For a count of the whole directory: it starts from a rare
-        link's rows (EMDR, a medication, Vietnamese, tribal health insurance). A common one
-        is left out, as SQLite reads every id of `IN (...)` before the first program. Each
-        costs one look at its links' index: is there a row past the RARE_TERM_LINKS-th?"""
-        owner_of = {"Program": "pk__in", "Facility": "facility_id__in"}
+        (...)`; None when none is that rare. `asked`: [(vocabulary, slugs)], each answered by
+        a program (or its facility, for a facility's vocabulary) linked to any of the slugs.
+        For a count of the whole directory: it starts from a rare link's rows (EMDR, a
+        medication, Vietnamese, tribal health insurance). A common one is left out, as SQLite
+        reads every id of `IN (...)` before the first program. Each costs one look at its
+        links' index: is there a row past the RARE_TERM_LINKS-th?"""
         queryset = None
-        for model_name, field, slugs in asked:
-            field_of = apps.get_model("facilities", model_name)._meta.get_field(field)
-            linked = linked_owners(field_of, term_ids(field_of.related_model, slugs))
+        for vocabulary, slugs in asked:
+            linked = linked_owners(vocabulary.field, term_ids(vocabulary.model, slugs))
             if not linked[RARE_TERM_LINKS : RARE_TERM_LINKS + 1].exists():
-                queryset = (queryset or self).filter(**{owner_of[model_name]: linked})
+                owner = "facility_id__in" if vocabulary.of_facility else "pk__in"
+                queryset = (queryset or self).filter(**{owner: linked})
         return queryset
 
     def with_focus(self, focuses):
@@ -546,9 +418,8 @@ class ProgramQuerySet(models.QuerySet):
             own, others = ADOLESCENT_POPULATIONS, ADULT_POPULATIONS
         else:
             own, others = ADULT_POPULATIONS, ADOLESCENT_POPULATIONS
-        only_others = Q(has_term("Program", "populations", "pk", others)) & ~Q(
-            has_term("Program", "populations", "pk", own)
-        )
+        populations = BY_RELATION["populations"]
+        only_others = Q(has_term(populations, others)) & ~Q(has_term(populations, own))
         in_range = (Q(age_min__isnull=True) | Q(age_min__lte=age)) & (
             Q(age_max__isnull=True) | Q(age_max__gte=age)
         )

@@ -19,7 +19,6 @@ from facilities.answers import (
     hours_a_week,
     session_words,
 )
-from facilities.querysets import linked
 
 
 @dataclass
@@ -55,7 +54,7 @@ def referral_entry(program):
     facility = program.facility
     answers = answers_for(program)
     schedule = next(answer for answer in answers if answer.question.key == "schedule")
-    sessions = linked(program, "sessions")
+    sessions = program.sessions.all()
     language = get_language()
     return ReferralEntry(
         program=program,
@@ -70,7 +69,7 @@ def referral_entry(program):
         sessions=[session_words(language, s.weekday, s.start_time, s.end_time) for s in sessions],
         schedule_notes=schedule.notes,
         ages=age_text(program.age_min, program.age_max) or str(NOT_LISTED),
-        insurance=[term.display_label for term in linked(facility, "payment_options")],
+        insurance=[term.display_label for term in facility.payment_options.all()],
         accepting_new_clients=program.accepting_new_clients,
         accepting=accepting_words(program.accepting_new_clients),
         verified_at=facility.last_verified_at,

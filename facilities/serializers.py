@@ -11,8 +11,11 @@ from rest_framework import serializers
 
 from facilities.answers import QUESTIONS, answer_words, answers_for
 from facilities.models import Facility, Program, Session
-from facilities.querysets import linked
 from facilities.result_lists import RELAXATION_COUNT_LIMIT
+from facilities.vocabularies import relations_of
+
+FACILITY_VOCABULARIES = relations_of("Facility")
+PROGRAM_VOCABULARIES = relations_of("Program")
 
 
 class TermSerializer(serializers.Serializer):
@@ -30,10 +33,21 @@ class TermsField(serializers.ListField):
         super().__init__(read_only=True, **kwargs)
 
     def get_attribute(self, instance):
-        return linked(instance, self.source)
+        return getattr(instance, self.source).all()
 
     def to_representation(self, terms):
         return [{"slug": term.slug, "label": term.label} for term in terms]
+
+
+class VocabularyFields:
+    """A serializer whose model's vocabulary fields (facilities.vocabularies) are TermsFields."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        vocabularies = relations_of(self.Meta.model.__name__)
+        return {
+            name: TermsField() if name in vocabularies else field for name, field in fields.items()
+        }
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "18:00"})
@@ -82,19 +96,14 @@ FACILITY_FIELDS = [
     "intake_phone",
     "website",
     "facility_type",
-    "payment_options",
-    "languages",
-    "accreditations",
+    *FACILITY_VOCABULARIES,
     "wheelchair_accessible",
     "last_verified_at",
     "url",
 ]
 
 
-class FacilitySummarySerializer(serializers.ModelSerializer):
-    payment_options = TermsField()
-    languages = TermsField()
-    accreditations = TermsField()
+class FacilitySummarySerializer(VocabularyFields, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -121,7 +130,7 @@ def datetime_text(moment):
 
 
 def terms_of(instance, relation):
-    return [{"slug": term.slug, "label": term.label} for term in linked(instance, relation)]
+    return [{"slug": term.slug, "label": term.label} for term in getattr(instance, relation).all()]
 
 
 def facility_summary(facility, request):
@@ -143,16 +152,14 @@ def facility_summary(facility, request):
         "intake_phone": facility.intake_phone,
         "website": facility.website,
         "facility_type": facility.facility_type,
-        "payment_options": terms_of(facility, "payment_options"),
-        "languages": terms_of(facility, "languages"),
-        "accreditations": terms_of(facility, "accreditations"),
+        **{relation: terms_of(facility, relation) for relation in FACILITY_VOCABULARIES},
         "wheelchair_accessible": facility.wheelchair_accessible,
         "last_verified_at": None if verified is None else datetime_text(verified),
         "url": request.build_absolute_uri(path) if request else path,
     }
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(VocabularyFields, serializers.ModelSerializer):
     """A program with everything needed to answer the questions without another request."""
 
     distance_miles = serializers.SerializerMethodField()
@@ -162,11 +169,6 @@ class ProgramSerializer(serializers.ModelSerializer):
     )
     schedule = serializers.SerializerMethodField()
     time_of_day = serializers.ListField(child=serializers.CharField(), read_only=True)
-    modalities = TermsField()
-    conditions = TermsField()
-    populations = TermsField()
-    philosophy = TermsField()
-    transition_supports = TermsField()
     below_iop_minimum = serializers.BooleanField(read_only=True)
     answers = serializers.SerializerMethodField()
     facility = FacilitySummarySerializer(read_only=True)
@@ -191,12 +193,8 @@ class ProgramSerializer(serializers.ModelSerializer):
             "hours_per_week",
             "time_of_day",
             "below_iop_minimum",
-            "modalities",
-            "conditions",
-            "populations",
-            "philosophy",
+            *PROGRAM_VOCABULARIES,
             "philosophy_statement",
-            "transition_supports",
             "accepting_new_clients",
             "description",
             "answers",
@@ -227,12 +225,8 @@ class ProgramSerializer(serializers.ModelSerializer):
             "hours_per_week": program.hours_per_week,
             "time_of_day": program.time_of_day,
             "below_iop_minimum": program.below_iop_minimum,
-            "modalities": terms_of(program, "modalities"),
-            "conditions": terms_of(program, "conditions"),
-            "populations": terms_of(program, "populations"),
-            "philosophy": terms_of(program, "philosophy"),
+            **{relation: terms_of(program, relation) for relation in PROGRAM_VOCABULARIES},
             "philosophy_statement": program.philosophy_statement,
-            "transition_supports": terms_of(program, "transition_supports"),
             "accepting_new_clients": program.accepting_new_clients,
             "description": program.description,
             "answers": self.get_answers(program),
@@ -262,7 +256,7 @@ class ProgramSerializer(serializers.ModelSerializer):
                 "start": f"{session.start_time:%H:%M}",
                 "end": f"{session.end_time:%H:%M}",
             }
-            for session in linked(program, "sessions")
+            for session in program.sessions.all()
         ]
 
     @extend_schema_field(AnswerSerializer(many=True))

@@ -17,6 +17,7 @@ from facilities.result_cards import by_facility, result_cards
 from facilities.result_lists import COUNT_LIMIT
 from facilities.search_cache import kept_search
 from facilities.shortlist import typed_place
+from facilities.vocabularies import relations_of
 
 RESULTS_PER_PAGE = 12  # a page a person can take in on a phone; the API pages by 20
 ONLINE_PER_PAGE = 5  # a section after the nearby results, with pages of its own
@@ -142,9 +143,7 @@ def paginate(queryset, number, per_page=RESULTS_PER_PAGE):
 @PAGE_LIMIT
 def facility_detail(request, slug):
     facility = get_object_or_404(
-        Facility.objects.published().prefetch_related(
-            "payment_options", "languages", "accreditations"
-        ),
+        Facility.objects.published().prefetch_related(*relations_of("Facility")),
         slug=slug,
     )
     programs = facility.programs.with_answers().order_by("name")

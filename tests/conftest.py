@@ -7,32 +7,13 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
-from facilities.models import (
-    Condition,
-    Facility,
-    Language,
-    Modality,
-    PaymentOption,
-    Philosophy,
-    Population,
-    Program,
-    Session,
-    TransitionSupport,
-)
-from facilities.vocabularies import add_missing_vocabulary_terms
+from facilities.models import Facility, Program, Session
+from facilities.vocabularies import VOCABULARIES, add_missing_vocabulary_terms, relations_of
 
 # ZIP 90230 (Culver City, CA): the centroid the offline geocoder gives.
 CULVER_CITY = (33.9949, -118.3991)
 
-TERM_FIELDS = {
-    "payment_options": PaymentOption,
-    "languages": Language,
-    "conditions": Condition,
-    "populations": Population,
-    "modalities": Modality,
-    "philosophy": Philosophy,
-    "transition_supports": TransitionSupport,
-}
+TERM_FIELDS = {vocabulary.relation: vocabulary.model for vocabulary in VOCABULARIES}
 WEEKDAY = {day.name.lower()[:3]: day.value for day in Session.Weekday}
 
 
@@ -43,8 +24,9 @@ def terms(field, slugs):
 
 
 def make_facility(name="Harbor Light Counseling", point=CULVER_CITY, **fields):
-    payment_options = fields.pop("payment_options", [])
-    languages = fields.pop("languages", ["en"])
+    """fields: the facility's, and the slugs of its vocabularies (English unless told)."""
+    fields.setdefault("languages", ["en"])
+    links = {field: fields.pop(field) for field in relations_of("Facility") if field in fields}
     values = {
         "city": "Culver City",
         "state": "CA",
@@ -55,15 +37,15 @@ def make_facility(name="Harbor Light Counseling", point=CULVER_CITY, **fields):
     values.update(fields)
     latitude, longitude = point if point else (None, None)
     facility = Facility.objects.create(name=name, latitude=latitude, longitude=longitude, **values)
-    facility.payment_options.set(terms("payment_options", payment_options))
-    facility.languages.set(terms("languages", languages))
+    for field, slugs in links.items():
+        getattr(facility, field).set(terms(field, slugs))
     return facility
 
 
 def make_program(facility=None, name="Adult IOP", sessions=(), **fields):
     """sessions: ("mon", "18:00", "21:00") triples."""
     facility = facility or make_facility()
-    links = {field: fields.pop(field, []) for field in TERM_FIELDS if field in fields}
+    links = {field: fields.pop(field) for field in relations_of("Program") if field in fields}
     fields.setdefault("focus", Program.Focus.SUBSTANCE_USE)
     program = Program.objects.create(facility=facility, name=name, **fields)
     for field, slugs in links.items():

@@ -186,7 +186,7 @@ def same_in_both():
     such as Medicaid or CARF International."""
     terms = {
         term.label
-        for model in [*TERM_FIELDS.values(), Accreditation]
+        for model in TERM_FIELDS.values()
         for term in model.objects.all()
         if term.label_es in ("", term.label)
     }

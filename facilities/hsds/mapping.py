@@ -14,6 +14,7 @@ and load_answers() (facilities.querysets) first: mapping then runs no query.
 from collections import defaultdict
 from datetime import UTC, datetime
 
+from django.db.models import prefetch_related_objects
 from django.utils import translation
 from django.utils.dates import WEEKDAYS_ABBR
 
@@ -22,14 +23,9 @@ from facilities.hsds.ids import hsds_id
 from facilities.hsds.taxonomies import VOCABULARIES
 from facilities.hsds.timezones import offset_text, state_zone, utc_offset
 from facilities.models import Facility, Program
-from facilities.querysets import (
-    FACILITY_ANSWER_RELATIONS,
-    linked,
-    load_answers,
-    term_links,
-    vocabulary_terms,
-)
+from facilities.querysets import load_answers
 from facilities.states import US_STATES
+from facilities.vocabularies import relations_of
 
 BYDAY = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 ATTENDING = {
@@ -207,7 +203,7 @@ class Mapper:
                     else "",
                 }
             )
-            for language in linked(facility, "languages")
+            for language in facility.languages.all()
         ]
 
     # --- Services -----------------------------------------------------------------------------
@@ -249,9 +245,9 @@ class Mapper:
             parts.append(f"Length: {duration[0].lower()}{duration[1:]}.")
         if program.philosophy_statement:
             parts.append(f"Philosophy: {program.philosophy_statement}")
-        payment = [term.label for term in linked(facility, "payment_options")]
-        accreditations = [term.label for term in linked(facility, "accreditations")]
-        populations = [term.label for term in linked(program, "populations")]
+        payment = [term.label for term in facility.payment_options.all()]
+        accreditations = [term.label for term in facility.accreditations.all()]
+        populations = [term.label for term in program.populations.all()]
         eligibility = [f"{ages}." if ages else "", ""]
         if populations:
             eligibility[1] = f"Designed for: {', '.join(populations)}."
@@ -315,7 +311,7 @@ class Mapper:
             nested["service_at_locations"] = [self.service_at_location(program, full=True)]
         if organization:
             service["organization"] = self.full_organization(facility)
-        payment = linked(facility, "payment_options")
+        payment = facility.payment_options.all()
         nested["funding"] = [
             {
                 "id": hsds_id("funding", service_id, term.slug),
@@ -348,7 +344,7 @@ class Mapper:
             self.offsets[zone] = utc_offset(zone, self.moment)
         offset = self.offsets[zone]
         days_at = defaultdict(list)
-        for session in linked(program, "sessions"):
+        for session in program.sessions.all():
             days_at[session.start_time, session.end_time].append(session.weekday)
         schedules = []
         with translation.override("en"):
@@ -453,26 +449,10 @@ class Mapper:
 
 
 def load_facility_terms(facilities):
-    """Load the facilities' payment options, languages and accreditations, as
-    load_answers() does for programs' facilities: one query whatever their number."""
+    """Load the facilities' vocabularies, as load_answers() does for programs' facilities:
+    a query a vocabulary whatever their number."""
     facilities = list(facilities)
-    if not facilities:
-        return facilities
-    links, vocabulary_of = term_links(
-        [(Facility, relation, {f.pk for f in facilities}) for relation in FACILITY_ANSWER_RELATIONS]
-    )
-    for facility in facilities:
-        loaded = {}
-        for relation in FACILITY_ANSWER_RELATIONS:
-            model = vocabulary_of.get(relation) or Facility._meta.get_field(relation).related_model
-            terms = vocabulary_terms(model)
-            ids = links.get((relation, facility.pk), ())
-            if not terms.keys() >= set(ids):
-                terms = vocabulary_terms(model, fresh=True)
-            loaded[relation] = sorted(
-                (terms[term_id] for term_id in ids), key=lambda t: (t.position, t.label)
-            )
-        facility.__dict__["loaded_relations"] = loaded
+    prefetch_related_objects(facilities, *relations_of("Facility"))
     return facilities
 
 

@@ -14,18 +14,9 @@ from django.db.models import Q
 from django.utils import translation
 
 from facilities.hsds.ids import term_id
-from facilities.models import (
-    Accreditation,
-    Condition,
-    Language,
-    Modality,
-    PaymentOption,
-    Philosophy,
-    Population,
-    Program,
-    TransitionSupport,
-)
-from facilities.querysets import has_term, linked, vocabulary_terms
+from facilities.models import Program
+from facilities.querysets import has_term, vocabulary_terms
+from facilities.vocabularies import BY_RELATION
 
 PUBLISHER = "IOP Finder"
 
@@ -48,10 +39,8 @@ class Vocabulary:
     key: str  # in the ids: never change it
     name: str
     description: str
-    owner: str  # "program" or "facility": whose field holds the terms
-    field: str  # the model's field
-    model: type | None = None  # a vocabulary stored as terms
-    choices: type | None = None  # else the choices of a program's field
+    field: str  # a program's choice field, or a vocabulary's field (facilities.vocabularies)
+    choices: type | None = None  # the choices of a program's field; None for a vocabulary
     explanations: dict = dataclass_field(default_factory=dict, hash=False)
 
     @property
@@ -61,10 +50,15 @@ class Vocabulary:
     def term_id(self, slug):
         return term_id("taxonomy_term", self.key, slug)
 
+    @property
+    def stored(self):
+        """The vocabulary stored as terms (facilities.vocabularies); None for a choice."""
+        return None if self.choices is not None else BY_RELATION[self.field]
+
     def terms(self):
         """The terms in display order."""
-        if self.model is not None:
-            return [self.term_of(term) for term in vocabulary_terms(self.model).values()]
+        if self.choices is None:
+            return [self.term_of(term) for term in vocabulary_terms(self.stored.model).values()]
         with translation.override("en"):
             return [
                 Term(self, value, str(label), self.explanations[value])
@@ -80,8 +74,8 @@ class Vocabulary:
         if self.choices is not None:
             value = getattr(program, self.field)
             return [term for term in self.terms() if term.slug == value]
-        owner = program.facility if self.owner == "facility" else program
-        return [self.term_of(term) for term in linked(owner, self.field)]
+        owner = program.facility if self.stored.of_facility else program
+        return [self.term_of(term) for term in getattr(owner, self.field).all()]
 
     def having(self, programs, slug):
         """The programs with this term, as the site's search finds them: a co-occurring
@@ -93,22 +87,14 @@ class Vocabulary:
             return programs.with_focus([slug])
         if self.field == "format":
             return programs.in_format([slug])
-        if self.field == "payment_options":
-            return programs.paid_by([slug])
-        if self.field == "languages":
-            return programs.speaking_any([slug])
-        if self.owner == "facility":
-            return programs.filter(has_term("Facility", self.field, "facility_id", [slug]))
-        return programs.having_all(self.field, [slug])
+        return programs.with_terms(self.stored, [slug])
 
     def having_any(self, programs):
         """The programs with any term of this vocabulary (every program has a choice)."""
         if self.choices is not None:
             return programs.filter(~Q(**{self.field: ""}))
         slugs = [term.slug for term in self.terms()]
-        owner = "facility_id" if self.owner == "facility" else "pk"
-        model_name = "Facility" if self.owner == "facility" else "Program"
-        return programs.filter(has_term(model_name, self.field, owner, slugs))
+        return programs.filter(has_term(self.stored, slugs))
 
 
 VOCABULARIES = [
@@ -117,7 +103,6 @@ VOCABULARIES = [
         f"{PUBLISHER}: level of care",
         "How intensive the program is, by the ASAM levels of care: intensive outpatient, "
         "partial hospitalization or outpatient.",
-        "program",
         "level_of_care",
         choices=Program.LevelOfCare,
         explanations={
@@ -132,7 +117,6 @@ VOCABULARIES = [
         "focus",
         f"{PUBLISHER}: focus",
         "What the program mainly treats.",
-        "program",
         "focus",
         choices=Program.Focus,
         explanations={
@@ -147,7 +131,6 @@ VOCABULARIES = [
         "format",
         f"{PUBLISHER}: format",
         "Whether the program meets in person, online, or both.",
-        "program",
         "format",
         choices=Program.Format,
         explanations={
@@ -161,65 +144,49 @@ VOCABULARIES = [
         "insurance",
         f"{PUBLISHER}: insurance and payment",
         "The insurance plans and ways of paying the facility accepts.",
-        "facility",
         "payment_options",
-        model=PaymentOption,
     ),
     Vocabulary(
         "conditions",
         f"{PUBLISHER}: conditions treated",
         "The problems the program treats.",
-        "program",
         "conditions",
-        model=Condition,
     ),
     Vocabulary(
         "populations",
         f"{PUBLISHER}: groups served",
         "The groups of people the program is designed for or has a track for.",
-        "program",
         "populations",
-        model=Population,
     ),
     Vocabulary(
         "modalities",
         f"{PUBLISHER}: therapies offered",
         "The therapies and medications the program offers.",
-        "program",
         "modalities",
-        model=Modality,
     ),
     Vocabulary(
         "philosophy",
         f"{PUBLISHER}: treatment philosophy",
         "The approach to treatment the program follows.",
-        "program",
         "philosophy",
-        model=Philosophy,
     ),
     Vocabulary(
         "transition_supports",
         f"{PUBLISHER}: support after the program",
         "The help the program gives when the intensive phase ends.",
-        "program",
         "transition_supports",
-        model=TransitionSupport,
     ),
     Vocabulary(
         "languages",
         f"{PUBLISHER}: languages",
         "The languages the facility's staff provide services in.",
-        "facility",
         "languages",
-        model=Language,
     ),
     Vocabulary(
         "accreditations",
         f"{PUBLISHER}: accreditations",
         "The accreditations and licenses the facility holds.",
-        "facility",
         "accreditations",
-        model=Accreditation,
     ),
 ]
 

@@ -21,35 +21,18 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from facilities import directory_version, phones
 from facilities.models import (
-    Accreditation,
-    Condition,
     Facility,
-    Language,
-    Modality,
-    PaymentOption,
-    Philosophy,
-    Population,
     Program,
     Session,
-    TransitionSupport,
     refresh_online_reach,
     refresh_questions_answered,
 )
 from facilities.states import US_STATES
+from facilities.vocabularies import relations_of, term_models_of
 from facilities.zip_codes import check_zip_code
 
-FACILITY_VOCABULARIES = {
-    "payment_options": PaymentOption,
-    "languages": Language,
-    "accreditations": Accreditation,
-}
-PROGRAM_VOCABULARIES = {
-    "conditions": Condition,
-    "populations": Population,
-    "modalities": Modality,
-    "philosophy": Philosophy,
-    "transition_supports": TransitionSupport,
-}
+FACILITY_VOCABULARIES = term_models_of("Facility")
+PROGRAM_VOCABULARIES = term_models_of("Program")
 WEEKDAYS = {day.name.lower(): day.value for day in Session.Weekday}
 SESSION_TEXT = re.compile(r"^(\S+)\s+(\S+?)\s*-\s*(\S+)$")  # "monday 18:00-21:00"
 WEB_ADDRESS = URLValidator(schemes=["http", "https"])
@@ -816,7 +799,7 @@ def write_history(model, objects, *, created, reason, user):
         objects, update=not created, default_change_reason=reason, default_user=user
     )
     record_of = {record.id: record for record in records}
-    for field_ in history_model._history_m2m_fields:
+    for field_ in map(model._meta.get_field, relations_of(model.__name__)):
         through = field_.remote_field.through
         owner_column = f"{field_.m2m_field_name()}_id"
         link_history = getattr(history_model, field_.name).model

@@ -24,8 +24,10 @@ from facilities.importers.directory import (
 )
 from facilities.importers.findtreatment import findtreatment_records
 from facilities.models import Facility, Program
+from facilities.querysets import PROGRAM_LOOKUPS
 from facilities.serializers import FacilityProgramSerializer, FacilitySerializer
 from facilities.states import state_codes
+from facilities.vocabularies import relations_of
 
 FORMATS = {
     "csv": "Our CSV (what export_facilities writes, one row a program)",
@@ -256,11 +258,9 @@ def export_columns():
 def exported_facilities():
     """Every facility, whatever its status, with what the export shows, in a fixed number of
     queries a chunk."""
-    programs = Program.objects.order_by("name", "pk").prefetch_related(
-        "sessions", "conditions", "populations", "modalities", "philosophy", "transition_supports"
-    )
+    programs = Program.objects.order_by("name", "pk").prefetch_related(*PROGRAM_LOOKUPS)
     facilities = Facility.objects.order_by("name", "pk").prefetch_related(
-        "payment_options", "languages", "accreditations", Prefetch("programs", programs)
+        *relations_of("Facility"), Prefetch("programs", programs)
     )
     for facility in facilities.iterator(chunk_size=500):
         yield ExportFacilitySerializer(facility).data

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from facilities.models import Facility
+from facilities.vocabularies import relations_of
 from facilities.zip_codes import check_zip_code
 
 # --- The mapping: locator answer labels -> our vocabulary slugs --------------------------------
@@ -25,9 +26,6 @@ CONDITION = "conditions"
 POPULATION = "populations"
 MODALITY = "modalities"
 TRANSITION = "transition_supports"
-
-FACILITY_VOCABULARIES = (PAYMENT, LANGUAGE, ACCREDITATION)
-PROGRAM_VOCABULARIES = (CONDITION, POPULATION, MODALITY, TRANSITION)
 
 BUPRENORPHINE = [(MODALITY, "mat_buprenorphine"), (CONDITION, "opioid_use")]
 METHADONE = [(MODALITY, "mat_methadone"), (CONDITION, "opioid_use")]
@@ -185,6 +183,11 @@ LABEL_TERMS = {
 # AGE answers -> (youngest, oldest) in years, None for no bound. "Children/adolescents" gives
 # no lower age, so it sets none. Age groups do not become populations: accepting an age is
 # not running a track built for it (SG says that).
+# The vocabularies the locator's answers map to (it has no philosophy): a record carries
+# only these, so importing the locator again leaves the others as a curator set them.
+MAPPED = {name for table in LABEL_TERMS.values() for pairs in table.values() for name, _ in pairs}
+PROGRAM_VOCABULARIES = [name for name in relations_of("Program") if name in MAPPED]
+
 AGE_RANGES = {
     "Children/adolescents": (None, 17),
     "Children/adolescents (17 and under)": (None, 17),
@@ -387,7 +390,7 @@ def directory_record(row, answers):
 
 def vocabulary_terms(answers):
     """{directory field: [slugs]} for every answer the mapping covers, in first-seen order."""
-    terms = {name: {} for name in FACILITY_VOCABULARIES + PROGRAM_VOCABULARIES}
+    terms = {name: {} for name in MAPPED}
     for code, labels in answers.items():
         table = LABEL_TERMS.get(code, {})
         for label in labels:
