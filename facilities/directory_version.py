@@ -3,21 +3,20 @@
 What is worked out from the listings and kept for later (the vocabularies held in memory,
 search pages in the cache) is stored under the token it was made with, so a curator's change
 is never followed by an answer made before it. The token lives in the shared cache (Redis in
-production), so every web process sees a change at once. A request reads it once: a search
-asked for it some fifteen times, each a round trip to Redis.
+production), so every web process sees a change at once, and it lasts until the next change
+(settings.DIRECTORY_VERSION_SECONDS). A request reads it once: a search asked for it some
+fifteen times, each a round trip to Redis.
 """
 
 from uuid import uuid4
 
 from asgiref.local import Local
+from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 
 KEY = "directory-version"
-# A token lasts this long at most: web processes that do not share a cache (no REDIS_URL)
-# each hold their own, and a change made through one reaches the others within this time.
-LIFETIME_SECONDS = 300
 
 # The token as the request being answered first read it (each thread its own).
 _request = Local()
@@ -29,7 +28,7 @@ def current():
         return version
     version = cache.get(KEY)
     if version is None:  # never set, expired or evicted: any new token will do
-        cache.add(KEY, uuid4().hex, timeout=LIFETIME_SECONDS)
+        cache.add(KEY, uuid4().hex, timeout=settings.DIRECTORY_VERSION_SECONDS)
         version = cache.get(KEY)
     if getattr(_request, "answering", False):
         _request.version = version
@@ -42,7 +41,7 @@ def bump():
 
     def store_new():
         version = uuid4().hex
-        cache.set(KEY, version, timeout=LIFETIME_SECONDS)
+        cache.set(KEY, version, timeout=settings.DIRECTORY_VERSION_SECONDS)
         if getattr(_request, "answering", False):
             _request.version = version  # what this request reads next is of the change
 

@@ -2,6 +2,7 @@
 reaches online (OnlineReach) with the program and its facility, and the directory's version
 with every change to a listing or a vocabulary."""
 
+from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -61,10 +62,15 @@ def refresh_facility_reach(sender, instance, created=False, **kwargs):
         refresh_online_reach(instance.programs.all())
 
 
-@receiver(post_save)
-@receiver(post_delete)
-@receiver(m2m_changed)
 def listings_changed(sender, **kwargs):
-    # Corrections wait for a curator; what changes a listing is the curator's save.
-    if sender._meta.app_label == "facilities" and sender is not Correction:
-        directory_version.bump()
+    directory_version.bump()
+
+
+# Connected for the app's own models and their links only: a delete receiver for every model
+# would keep Django from deleting anything elsewhere (sessions, login records) in one
+# statement. Corrections wait for a curator; what changes a listing is the curator's save.
+for model in apps.get_app_config("facilities").get_models(include_auto_created=True):
+    if model is not Correction:
+        post_save.connect(listings_changed, sender=model)
+        post_delete.connect(listings_changed, sender=model)
+        m2m_changed.connect(listings_changed, sender=model)

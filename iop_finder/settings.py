@@ -212,7 +212,7 @@ CACHES = {
 }
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "iop_finder.redis_cache.RedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
 
@@ -242,9 +242,16 @@ CACHES["ratelimit"] = (
     }
 )
 
-# A search's page and API answer are kept this long for whoever asks the same search next,
-# under the directory's version (a listing's change is seen at once); 0 turns it off.
+# What is kept, and for how long. Each lifetime is its own; none shortens another but as said.
+# - A search's page and API answer: kept this long for whoever asks the same search next, under
+#   the directory's version, so a listing's change is seen at once; 0 turns it off.
 SEARCH_CACHE_SECONDS = envint("SEARCH_CACHE_SECONDS", "300")
+# - The directory's version (facilities.directory_version), under which the search answers and
+#   the vocabularies held in each process's memory are kept: in a shared cache (REDIS_URL) it
+#   lasts until a listing or a vocabulary changes. Without one, each process keeps its own token
+#   and replaces it this often, so a change made through one process reaches the others within
+#   this time; that also ends the search answers the process kept under the old token.
+DIRECTORY_VERSION_SECONDS = None if os.environ.get("REDIS_URL") else 300
 
 # --- Security ----------------------------------------------------------------------------------
 # Behind a proxy or load balancer that terminates HTTPS and sets X-Forwarded-Proto.

@@ -10,6 +10,7 @@ from django.test import Client
 from tests.conftest import make_facility, make_program
 
 SEARCH = {"location": "90230", "radius": 10, "insurance": "medicaid"}
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
@@ -80,6 +81,17 @@ def test_a_visitor_with_a_shortlist_sees_their_own_rows(client, kept, listing):
     assert 'aria-pressed="true"' not in Client().get("/search/", SEARCH).content.decode()
 
 
+def test_a_delete_outside_the_directory_is_one_statement(db, django_assert_num_queries):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    for _ in range(3):
+        SessionStore().create()
+    with django_assert_num_queries(1):  # no signal receivers: Django deletes without reading
+        Session.objects.all().delete()
+    assert not Session.objects.exists()
+
+
 def test_a_vocabulary_change_shows_in_the_filter_panel_at_once(
     client, listing, django_capture_on_commit_callbacks
 ):
@@ -136,28 +148,33 @@ def redis_cache(settings):
     TEST_REDIS_URL says otherwise), as production shares one between web processes."""
     import redis as redis_lib
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    url = TEST_REDIS_URL
     try:
         redis_lib.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis_lib.ConnectionError as error:
         pytest.skip(f"no Redis at {url} ({error}): set TEST_REDIS_URL to one")
-    settings.CACHES = {"default": {"BACKEND": "iop_finder.redis_cache.RedisCache", "LOCATION": url}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    }
+    settings.DIRECTORY_VERSION_SECONDS = None  # as settings.py has it with REDIS_URL
     cache.clear()
     yield cache
     cache.clear()
 
 
-def test_the_redis_cache_keeps_and_forgets_values_with_one_client_a_pool(redis_cache):
-    assert redis_cache.add("answer", {"programs": [1, 2]}, 60)
-    assert not redis_cache.add("answer", "another", 60)
-    assert redis_cache.get("answer") == {"programs": [1, 2]}
-    redis_cache.set_many({"a": 1, "b": b"\x00bytes"}, 60)
-    assert redis_cache.get_many(["a", "b", "missing"]) == {"a": 1, "b": b"\x00bytes"}
-    assert redis_cache.incr("a") == 2
-    redis_cache.delete("answer")
-    assert redis_cache.get("answer") is None
-    client = redis_cache._cache
-    assert client.get_client(write=True) is client.get_client(write=True)
+def test_in_redis_the_directory_version_lasts_until_a_listing_changes(
+    redis_cache, listing, django_capture_on_commit_callbacks
+):
+    import redis as redis_lib
+
+    from facilities import directory_version
+
+    first = directory_version.current()
+    stored = redis_lib.Redis.from_url(TEST_REDIS_URL)
+    assert stored.ttl(redis_cache.make_key(directory_version.KEY)) == -1  # no expiry
+    with django_capture_on_commit_callbacks(execute=True):
+        listing.save()
+    assert directory_version.current() != first
 
 
 def test_a_search_is_kept_in_redis_for_the_next_visitor(
