@@ -21,45 +21,30 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from facilities import directory_version
+from facilities import directory_version, fake_directories
+from facilities.fake_directories import ARCHETYPE_PHRASES, NAME_STEMS, PAYMENT_CHANCES, pick_some
 from facilities.geocoding import has_point
 from facilities.importers.directory import refresh_planner_statistics
 from facilities.models import (
-    Accreditation,
-    Condition,
     Correction,
     Facility,
-    Language,
-    Modality,
     OnlineReach,
     PaymentOption,
-    Philosophy,
-    Population,
     Program,
     Session,
-    TransitionSupport,
     refresh_online_reach,
     refresh_questions_answered,
 )
 from facilities.schedule import schedule_facts
 from facilities.states import US_STATES
+from facilities.vocabularies import term_models_of
 
 SOURCE = "import:synthetic"
 CHUNK = 1000  # facilities generated and written together; bounds memory at any count
 
-FACILITY_TERMS = {
-    "payment_options": PaymentOption,
-    "languages": Language,
-    "accreditations": Accreditation,
-}
+FACILITY_TERMS = term_models_of("Facility")
 FACILITY_LINKED = {*FACILITY_TERMS, "programs"}  # drawn with a facility, written apart
-PROGRAM_TERMS = {
-    "conditions": Condition,
-    "populations": Population,
-    "modalities": Modality,
-    "philosophy": Philosophy,
-    "transition_supports": TransitionSupport,
-}
+PROGRAM_TERMS = term_models_of("Program")
 
 # --- Where facilities go --------------------------------------------------------------------
 
@@ -278,15 +263,6 @@ PHILOSOPHY_SENTENCES = {
 
 # --- Facility wording -------------------------------------------------------------------------
 
-NAME_STEMS = (
-    "Quiet Harbor", "Second Wind", "Juniper Hill", "Copper Lantern", "Kestrel Bay",
-    "Amber Meadow", "Lark Street", "Thistledown", "Heron Point", "Tamarack Way",
-    "Ironwood Bend", "Slateview", "Morning Tide", "Steady Current", "Open Gate", "Hearthstone",
-    "Orchard Row", "Wayfinder", "Compass Rose", "Mooring Line", "Wren and Willow", "Marigold",
-    "Driftwood", "Tidepool", "Alder Grove", "Bramblewood", "Clover Hill", "Sparrowhill",
-    "Elmstead", "Millrace", "Yarrow", "Sweetgrass", "Heartwood", "Even Keel", "Steadfast",
-    "Sunroom", "Front Porch", "Trailmarker", "Tidewater", "Kindling", "Bayleaf", "Wayside",
-)  # fmt: skip
 NAME_SUFFIXES = {
     "substance_use": ("Recovery Center", "Addiction Services", "Outpatient Recovery"),
     "mental_health": ("Counseling Center", "Behavioral Health", "Wellness Center",
@@ -299,30 +275,8 @@ STREETS = (
     "Broadway", "Market St", "Church St", "Elm St", "College Ave", "Highland Ave",
 )  # fmt: skip
 ARCHETYPES = Weighted({"community": 35, "private": 30, "group_practice": 20, "hospital": 15})
-ARCHETYPE_PHRASES = {
-    "community": "a nonprofit community clinic",
-    "private": "an independent outpatient treatment center",
-    "group_practice": "a group practice of therapists and psychiatric clinicians",
-    "hospital": "a hospital-affiliated outpatient clinic",
-}
-PAYMENT_CHANCES = {
-    "community": {"medicaid": 0.95, "state_funded": 0.6, "sliding_scale": 0.7,
-                  "medicare": 0.35, "private_insurance": 0.3, "self_pay": 0.5},
-    "private": {"private_insurance": 0.85, "self_pay": 0.95, "medicaid": 0.2,
-                "tricare": 0.15, "medicare": 0.15},
-    "group_practice": {"private_insurance": 0.7, "self_pay": 0.9, "sliding_scale": 0.3,
-                       "medicare": 0.3, "medicaid": 0.25},
-    "hospital": {"medicare": 0.9, "medicaid": 0.8, "private_insurance": 0.95,
-                 "tricare": 0.3, "self_pay": 0.6},
-}  # fmt: skip
-NAMED_CARRIERS = {"community": (0, 1), "private": (2, 5), "group_practice": (1, 3),
-                  "hospital": (2, 4)}  # fmt: skip
 # Where Spanish-speaking staff are most common; elsewhere a smaller chance.
 SPANISH_STATES = {"CA", "TX", "FL", "NM", "AZ", "NV", "NY", "NJ", "IL", "CO", "PR"}
-
-
-def pick_some(rng, options, low, high):
-    return rng.sample(options, min(len(options), rng.randint(low, high)))
 
 
 def sessions(days, start, hours):
@@ -556,13 +510,7 @@ class DirectoryMaker:
 
     def payment_options(self, archetype, programs):
         rng = self.rng
-        options = [s for s, chance in PAYMENT_CHANCES[archetype].items() if rng.random() < chance]
-        options += pick_some(rng, self.carriers, *NAMED_CARRIERS[archetype])
-        populations = {slug for program in programs for slug in program["populations"]}
-        if "veterans" in populations:
-            options += ["tricare", "va"]
-        if "seniors" in populations:
-            options.append("medicare")
+        options = fake_directories.payment_options(rng, archetype, self.carriers, programs)
         if rng.random() < 0.01:
             options.append("ihs_tribal")
         return options
@@ -705,17 +653,27 @@ def clear_synthetic():
     programs = Program.objects.filter(facility__source=SOURCE)
     for field in PROGRAM_TERMS:
         through, owner_column, _ = through_model(Program, field)
-        through.objects.filter(**{f"{owner_column}__in": programs.values("pk")}).delete()
+        delete_rows(through.objects.filter(**{f"{owner_column}__in": programs.values("pk")}))
     for field in FACILITY_TERMS:
         through, owner_column, _ = through_model(Facility, field)
-        through.objects.filter(**{f"{owner_column}__in": facilities.values("pk")}).delete()
+        delete_rows(through.objects.filter(**{f"{owner_column}__in": facilities.values("pk")}))
     Correction.objects.filter(facility__source=SOURCE).delete()
-    reach = OnlineReach.objects.filter(program__in=programs.values("pk"))
-    reach._raw_delete(reach.db)
-    sessions = Session.objects.filter(program__facility__source=SOURCE)
-    removed = sessions._raw_delete(sessions.db)
-    programs._raw_delete(programs.db)
-    return facilities._raw_delete(facilities.db), removed
+    delete_rows(OnlineReach.objects.filter(program__in=programs.values("pk")))
+    removed = delete_rows(Session.objects.filter(program__facility__source=SOURCE))
+    delete_rows(programs)
+    return delete_rows(facilities), removed
+
+
+def delete_rows(queryset):
+    """DELETE the queryset's rows in one statement, without signals or cascades (what points
+    at them is deleted first); the number deleted."""
+    model = queryset.model
+    quote = connection.ops.quote_name
+    ids, params = queryset.values("pk").query.sql_with_params()
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({ids})", params)
+        return cursor.rowcount
 
 
 def load_terms():
