@@ -14,14 +14,19 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import json_script
+from django.utils.translation import gettext
 from jinja2 import Environment
 
 from facilities import phones
+from facilities.answers import QUESTIONS
 from facilities.freshness import is_stale, verified_phrase
+from facilities.models import reversed_with
 
 
 def url(view_name, *args):
-    return reverse(view_name, args=args)
+    # A card's addresses (its program's shortlist button, its facility) take one argument:
+    # the address around it is reversed once a language, not once a card.
+    return reversed_with(view_name, args[0]) if len(args) == 1 else reverse(view_name, args=args)
 
 
 def querystring(request, **changes):
@@ -61,6 +66,22 @@ def chosen_count(bound_field):
     return 0 if value in (None, "", False, "false") else 1
 
 
+def card_words():
+    """The fixed words of a result card in the page's language, looked up once for a list
+    of cards rather than once a card."""
+    return {
+        "compare": gettext("Compare"),
+        "add": gettext("Add to shortlist"),
+        "remove": gettext("✓ On your shortlist · Remove"),
+        "stale": gettext("Not verified in over a year"),
+        "asked": gettext("What you asked for"),
+        "all_answers": gettext("All 8 answers"),
+        "explained": gettext("Each term explained, on the program's page"),
+        "not_listed": gettext("Not listed — ask when you call"),
+        "questions": {question.key: str(question.text) for question in QUESTIONS},
+    }
+
+
 def environment(**options):
     # Every {% trans %} block trimmed, as Django's {% blocktranslate trimmed %} wrote the
     # catalogue's entries: one line, single spaces.
@@ -82,6 +103,7 @@ def environment(**options):
         settings=settings,
         widget_attrs=widget_attrs,
         chosen_count=chosen_count,
+        card_words=card_words,
     )
     env.filters.update(
         date=date,
