@@ -12,6 +12,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
+from facilities.querysets import linked
 from facilities.vocabularies import SEARCHED
 
 NOT_LISTED = gettext_lazy("Not listed — ask when you call")
@@ -139,7 +140,7 @@ def hours_a_week(hours):
 
 
 def schedule_answer(program, answer):
-    sessions = program.sessions.all()
+    sessions = linked(program, "sessions")
     answer.text, notes = schedule_words(
         get_language(),
         program.format,
@@ -188,29 +189,28 @@ def choice_words(language, field_name, value):
 
 
 def answers_for(program, asked=frozenset()):
-    """The eight answers for a program (loaded with ProgramQuerySet.with_answers() or
-    load_answers())."""
+    """The eight answers for a program (loaded with querysets.load_answers())."""
     facility = program.facility
     answers = {question.key: Answer(question) for question in QUESTIONS}
 
     answers["duration"].text = duration_text(program.duration_weeks_min, program.duration_weeks_max)
-    answers["insurance"].terms = list(facility.payment_options.all())
+    answers["insurance"].terms = linked(facility, "payment_options")
 
     experience = answers["experience"]
-    experience.terms = [*program.conditions.all(), *program.populations.all()]
+    experience.terms = [*linked(program, "conditions"), *linked(program, "populations")]
     if experience.terms:
         focus = choice_words(get_language(), "focus", program.focus)
         experience.text = _("Focus: %(focus)s.") % {"focus": focus}
 
-    answers["transition"].terms = list(program.transition_supports.all())
+    answers["transition"].terms = linked(program, "transition_supports")
     answers["age"].text = age_text(program.age_min, program.age_max)
     schedule_answer(program, answers["schedule"])
 
     philosophy = answers["philosophy"]
-    philosophy.terms = list(program.philosophy.all())
+    philosophy.terms = linked(program, "philosophy")
     philosophy.text = program.philosophy_statement
 
-    answers["modalities"].terms = list(program.modalities.all())
+    answers["modalities"].terms = linked(program, "modalities")
 
     asked = set(asked)
     for answer in answers.values():
@@ -284,7 +284,7 @@ def meeting_days(weekdays):
 
 def weekly_rhythm(program):
     """ "Mon–Thu evenings · 4 days, 14 h a week", or "" when no sessions are listed."""
-    sessions = program.sessions.all()
+    sessions = linked(program, "sessions")
     if not sessions:
         return ""
     # The days already say a weekend; the parts of the day say when in them.
@@ -332,7 +332,7 @@ def vocabulary_marks(program, asked, of_facility):
     for parameter, vocabulary in SEARCHED.items():
         if vocabulary.of_facility == of_facility and asked.get(parameter):
             wanted = answering(vocabulary, asked[parameter])
-            marks += term_marks(wanted, getattr(owner, vocabulary.relation).all())
+            marks += term_marks(wanted, linked(owner, vocabulary.relation))
     return marks
 
 

@@ -1,7 +1,7 @@
 """The read-only JSON API: the search's FilterSet and QuerySet methods behind JSON views."""
 
 from django.conf import settings
-from django.db.models import Prefetch, Value
+from django.db.models import Value
 from django.utils.decorators import method_decorator
 from django_filters import MultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
@@ -28,7 +28,7 @@ from facilities.filters import (
 )
 from facilities.geocoding import NOT_FOUND_MESSAGE
 from facilities.models import Facility, Program
-from facilities.querysets import load_answers
+from facilities.querysets import load_answers, load_programs
 from facilities.rate_limits import API_RATE_LIMIT, GEOCODE_LIMIT
 from facilities.result_lists import COUNT_LIMIT, ONLINE_COUNT_LIMIT
 from facilities.search_cache import kept_search
@@ -38,7 +38,6 @@ from facilities.serializers import (
     ProgramSerializer,
     relaxation_data,
 )
-from facilities.vocabularies import relations_of
 
 
 class Pagination(PageNumberPagination):
@@ -192,10 +191,11 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ProgramFilter
     pagination_class = ProgramPagination
 
-    def get_queryset(self):
-        if self.action == "list":  # the page's rows get their answers in paginate_queryset
-            return Program.objects.published().select_related("facility")
-        return Program.objects.published().with_answers()
+    def get_queryset(self):  # the rows get their answers in paginate_queryset and get_object
+        return Program.objects.published().select_related("facility")
+
+    def get_object(self):
+        return load_answers([super().get_object()])[0]
 
     def paginate_queryset(self, queryset):
         return load_answers(super().paginate_queryset(queryset))
@@ -255,12 +255,13 @@ class FacilityViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
 
     def get_queryset(self):
-        programs = Program.objects.with_answers().order_by("name")
-        return (
-            Facility.objects.published()
-            .prefetch_related(*relations_of("Facility"), Prefetch("programs", queryset=programs))
-            .order_by("name", "pk")
-        )
+        return Facility.objects.published().order_by("name", "pk")
+
+    def paginate_queryset(self, queryset):
+        return load_programs(super().paginate_queryset(queryset))
+
+    def get_object(self):
+        return load_programs([super().get_object()])[0]
 
 
 VocabularyAnswer = inline_serializer(

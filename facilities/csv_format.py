@@ -67,7 +67,7 @@ def program_row(item):
 
 
 def programs_csv(programs, context=None):
-    """The CSV text of programs loaded with ProgramQuerySet.with_answers()."""
+    """The CSV text of programs loaded with querysets.load_answers()."""
     output = io.StringIO()
     writer = csv.DictWriter(output, fieldnames=COLUMNS)
     writer.writeheader()

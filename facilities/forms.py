@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy
 
 from facilities import phones
 from facilities.models import PHONE_FIELDS, Correction, Facility, Program, web_address_in
+from facilities.querysets import load_answers
 
 MAX_LISTED_PROGRAMS = 50
 
@@ -30,11 +31,11 @@ def parse_program_ids(values):
 def published_programs(ids, place=None):
     """The published programs with these ids, in the order given, ready to show; with
     `distance_miles` from the place when one is given."""
-    programs = Program.objects.published().with_answers()
+    programs = Program.objects.published().select_related("facility")
     if place is not None:
         programs = programs.with_distance(place.latitude, place.longitude)
     found = programs.in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    return load_answers(found[pk] for pk in ids if pk in found)
 
 
 # Room for a note beside the value ("323-555-0199, ask for intake"), so a suggestion is

@@ -501,7 +501,7 @@ class Program(models.Model):
     @property
     def answered_count(self):
         """How many of the questions to ask the listing answers (facilities.answers); load
-        programs with ProgramQuerySet.with_answers() to count many without a query each."""
+        programs with querysets.load_answers() to count many without a query each."""
         return sum(answer.known for answer in answers_for(self))
 
     @property

@@ -1,11 +1,16 @@
 """Named querysets for facilities and programs. The search lives here."""
 
 import math
+from collections import defaultdict
+from datetime import time
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.apps import apps
-from django.db import models
-from django.db.models import BooleanField, F, FloatField, Func, Q, prefetch_related_objects
+from django.db import connections, models, router
+from django.db.models import BooleanField, F, FloatField, Func, Q
 from django.db.models.functions import Coalesce, Sqrt
+from django.utils.dateparse import parse_time
 
 from facilities import directory_version
 from facilities.schedule import ADOLESCENT_MAX_AGE
@@ -196,21 +201,6 @@ def has_term(vocabulary, slugs):
     )
 
 
-# What facilities.answers, the API and the exports read of a program, and of its facility.
-PROGRAM_LOOKUPS = ("sessions", *relations_of("Program"))
-ANSWER_LOOKUPS = (*PROGRAM_LOOKUPS, *(f"facility__{name}" for name in relations_of("Facility")))
-
-
-def load_answers(programs):
-    """Load what a result row reads (facilities.answers, the API, the exports) for programs
-    already fetched with their facility, in a fixed number of queries whatever their number:
-    with_answers()'s lookups, for a list rather than a queryset. A program may come twice
-    (online and among the nearest beyond the radius): each instance gets its answers."""
-    programs = list(programs)
-    prefetch_related_objects(programs, *ANSWER_LOOKUPS)
-    return programs
-
-
 _vocabularies = {"version": None, "terms": {}}
 
 
@@ -228,6 +218,186 @@ def vocabulary_terms(model, fresh=False):
     return terms[model]
 
 
+def term_links(owners_by_relation):
+    """{(relation, owner id): [term ids]} for each (model, relation, owner ids) asked, read in
+    one statement: a UNION ALL of the link tables, the ids written into it as integers (they
+    come from the database), so there is no limit on parameters and nothing to compile."""
+    model_of = {}
+    parts = []
+    connection = connections[router.db_for_read(owners_by_relation[0][0])]  # a replica, maybe
+    quote = connection.ops.quote_name
+    for index, (model, relation, owner_ids) in enumerate(owners_by_relation):
+        if not owner_ids:
+            continue
+        field = model._meta.get_field(relation)
+        model_of[index] = (relation, field.related_model)
+        table = quote(field.remote_field.through._meta.db_table)
+        owner_column = quote(f"{field.m2m_field_name()}_id")
+        term_column = quote(f"{field.m2m_reverse_field_name()}_id")
+        ids = ", ".join(str(int(pk)) for pk in owner_ids)
+        parts.append(
+            f"SELECT {index}, {owner_column}, {term_column} FROM {table} "
+            f"WHERE {owner_column} IN ({ids})"
+        )
+    links = defaultdict(list)
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts))
+            for index, owner_id, term_id in cursor.fetchall():
+                links[model_of[index][0], owner_id].append(term_id)
+    return links, dict(model_of.values())
+
+
+class SessionTimes(NamedTuple):
+    """A session as a result row reads it: what Session holds, without a model instance."""
+
+    weekday: int
+    start_time: time
+    end_time: time
+
+    @property
+    def weekday_name(self):
+        return weekday_names()[self.weekday]
+
+
+@lru_cache(maxsize=1)
+def weekday_names():
+    """{weekday: its name as Session.weekday_name spells it}."""
+    Session = apps.get_model("facilities", "Session")
+    return {day.value: day.name.lower() for day in Session.Weekday}
+
+
+@lru_cache(maxsize=256)
+def clock_time(value):
+    """A time as the database gives it: a time already, or SQLite's "18:00:00"."""
+    return value if isinstance(value, time) else parse_time(value)
+
+
+def weekly_sessions(program_ids):
+    """{program id: [SessionTimes in the week's order]}, in one statement with the ids
+    written in as integers, as term_links does."""
+    Session = apps.get_model("facilities", "Session")
+    connection = connections[router.db_for_read(Session)]
+    sessions = defaultdict(list)
+    if not program_ids:
+        return sessions
+    ids = ", ".join(str(int(pk)) for pk in program_ids)
+    week_order = ", ".join(Session._meta.get_field(name).column for name in Session._meta.ordering)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT program_id, weekday, start_time, end_time FROM {Session._meta.db_table} "
+            f"WHERE program_id IN ({ids}) ORDER BY {week_order}"
+        )
+        for program_id, weekday, start, end in cursor.fetchall():
+            sessions[program_id].append(SessionTimes(weekday, clock_time(start), clock_time(end)))
+    return sessions
+
+
+def load_answers(programs):
+    """Load what a program's answers, its API item and its export read (its sessions, its
+    vocabularies and its facility's) for programs fetched with their facility: the one way
+    to load them, for a page of results or a whole export, in two queries whatever their
+    number; read them with linked(). A program may come twice (online and among the nearest
+    beyond the radius): each instance gets its answers. Not prefetch_related: it builds a
+    model instance a link and a QuerySet a program and relation, and with it the search page
+    and the API took twice as long, past their targets by far more (issue 28's ratios)."""
+    programs = list(programs)
+    if not programs:
+        return programs
+    Program, Facility = type(programs[0]), type(programs[0].facility)
+    program_ids = {program.pk for program in programs}
+    facility_ids = {program.facility_id for program in programs}
+    loaded = LoadedTerms(
+        [(Program, relation, program_ids) for relation in relations_of("Program")]
+        + [(Facility, relation, facility_ids) for relation in relations_of("Facility")]
+    )
+    sessions = weekly_sessions(program_ids)
+    for program in programs:
+        program.loaded_relations = loaded.of(program, "Program") | {
+            "sessions": sessions[program.pk]
+        }
+        program.facility.loaded_relations = loaded.of(program.facility, "Facility")
+    return programs
+
+
+def load_facility_terms(facilities):
+    """load_answers() for facilities without their programs: their vocabularies."""
+    facilities = list(facilities)
+    if facilities:
+        Facility = type(facilities[0])
+        ids = {facility.pk for facility in facilities}
+        loaded = LoadedTerms([(Facility, relation, ids) for relation in relations_of("Facility")])
+        for facility in facilities:
+            facility.loaded_relations = loaded.of(facility, "Facility")
+    return facilities
+
+
+class LoadedTerms:
+    """The terms linked to some programs or facilities (term_links), as terms held in memory."""
+
+    def __init__(self, owners_by_relation):
+        self.links, vocabulary_of = term_links(owners_by_relation)
+        self.terms = {}
+        for relation, model in vocabulary_of.items():
+            self.terms[relation] = vocabulary_terms(model)
+            linked_ids = {i for (r, _), ids in self.links.items() if r == relation for i in ids}
+            if not self.terms[relation].keys() >= linked_ids:  # a term added since
+                self.terms[relation] = vocabulary_terms(model, fresh=True)
+
+    def of(self, owner, owner_name):
+        """{relation: [the owner's terms in display order]} of the owner's vocabularies."""
+        return {
+            relation: self.in_order(relation, owner.pk) for relation in relations_of(owner_name)
+        }
+
+    def in_order(self, relation, owner_id):
+        found = [
+            self.terms[relation][term_id] for term_id in self.links.get((relation, owner_id), ())
+        ]
+        return sorted(found, key=lambda term: (term.position, term.label))
+
+
+def load_programs(facilities):
+    """load_facility_terms() and the facilities' programs, by name, with their answers
+    (load_answers), each facility's in linked(facility, "programs"): in four queries
+    whatever the number of facilities."""
+    facilities = list(facilities)
+    by_id = {facility.pk: facility for facility in facilities}
+    Program = apps.get_model("facilities", "Program")
+    programs = list(Program.objects.filter(facility__in=list(by_id)).order_by("name", "pk"))
+    for program in programs:
+        program.facility = by_id[program.facility_id]
+    load_answers(programs)
+    load_facility_terms(facilities)  # those without programs too
+    for facility in facilities:
+        facility.loaded_relations["programs"] = []
+    for program in programs:
+        program.facility.loaded_relations["programs"].append(program)
+    return facilities
+
+
+def in_chunks(queryset, size):
+    """The queryset's rows in lists of `size`, read `size` at a time: to load and write a
+    whole directory a chunk at a time."""
+    chunk = []
+    for row in queryset.iterator(chunk_size=size):
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def linked(instance, relation):
+    """The rows of a relation (a vocabulary field, a program's sessions) as load_answers()
+    left them on the instance; for an instance it did not load, as a query gives them."""
+    loaded = getattr(instance, "loaded_relations", None)
+    if loaded is not None and relation in loaded:
+        return loaded[relation]
+    return list(getattr(instance, relation).all())
+
+
 class FacilityQuerySet(models.QuerySet):
     def published(self):
         """Facilities the public may see."""
@@ -238,11 +408,6 @@ class ProgramQuerySet(models.QuerySet):
     def published(self):
         """Programs at published facilities."""
         return self.filter(facility__status="published")
-
-    def with_answers(self):
-        """Load everything a result row, a program page or an export shows, in a fixed
-        number of queries whatever the number of programs."""
-        return self.select_related("facility").prefetch_related(*ANSWER_LOOKUPS)
 
     # --- Geography ----------------------------------------------------------------------------
 

@@ -19,13 +19,14 @@ from facilities.answers import (
     hours_a_week,
     session_words,
 )
+from facilities.querysets import linked
 
 
 @dataclass
 class ReferralEntry:
     """One program as the sheet shows it; every text is ready in the page's language."""
 
-    program: object  # the Program, loaded with ProgramQuerySet.with_answers()
+    program: object  # the Program, loaded with querysets.load_answers()
     facility: object
     address: str
     distance_miles: float | None  # from the place typed; None without one, or unmapped
@@ -46,7 +47,7 @@ class ReferralEntry:
 
 
 def referral_entries(programs):
-    """The sheet's entries for programs loaded with ProgramQuerySet.with_answers()."""
+    """The sheet's entries for programs loaded with querysets.load_answers()."""
     return [referral_entry(program) for program in programs]
 
 
@@ -54,7 +55,7 @@ def referral_entry(program):
     facility = program.facility
     answers = answers_for(program)
     schedule = next(answer for answer in answers if answer.question.key == "schedule")
-    sessions = program.sessions.all()
+    sessions = linked(program, "sessions")
     language = get_language()
     return ReferralEntry(
         program=program,
@@ -69,7 +70,7 @@ def referral_entry(program):
         sessions=[session_words(language, s.weekday, s.start_time, s.end_time) for s in sessions],
         schedule_notes=schedule.notes,
         ages=age_text(program.age_min, program.age_max) or str(NOT_LISTED),
-        insurance=[term.display_label for term in facility.payment_options.all()],
+        insurance=[term.display_label for term in linked(facility, "payment_options")],
         accepting_new_clients=program.accepting_new_clients,
         accepting=accepting_words(program.accepting_new_clients),
         verified_at=facility.last_verified_at,

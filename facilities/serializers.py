@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from facilities.answers import QUESTIONS, answer_words, answers_for
 from facilities.models import Facility, Program, Session
+from facilities.querysets import linked
 from facilities.result_lists import RELAXATION_COUNT_LIMIT
 from facilities.vocabularies import relations_of
 
@@ -33,7 +34,7 @@ class TermsField(serializers.ListField):
         super().__init__(read_only=True, **kwargs)
 
     def get_attribute(self, instance):
-        return getattr(instance, self.source).all()
+        return linked(instance, self.source)
 
     def to_representation(self, terms):
         return [{"slug": term.slug, "label": term.label} for term in terms]
@@ -130,7 +131,7 @@ def datetime_text(moment):
 
 
 def terms_of(instance, relation):
-    return [{"slug": term.slug, "label": term.label} for term in getattr(instance, relation).all()]
+    return [{"slug": term.slug, "label": term.label} for term in linked(instance, relation)]
 
 
 def facility_summary(facility, request):
@@ -256,7 +257,7 @@ class ProgramSerializer(VocabularyFields, serializers.ModelSerializer):
                 "start": f"{session.start_time:%H:%M}",
                 "end": f"{session.end_time:%H:%M}",
             }
-            for session in program.sessions.all()
+            for session in linked(program, "sessions")
         ]
 
     @extend_schema_field(AnswerSerializer(many=True))
@@ -279,10 +280,18 @@ def question_words(language):
     return {question.key: str(question.text) for question in QUESTIONS}
 
 
+class ProgramsOfFacility(serializers.ListSerializer):
+    """A facility's programs as querysets.load_programs() loaded them."""
+
+    def get_attribute(self, instance):
+        return linked(instance, "programs")
+
+
 class FacilityProgramSerializer(ProgramSerializer):
     """A program inside its facility's record: the facility is the record around it."""
 
     class Meta(ProgramSerializer.Meta):
+        list_serializer_class = ProgramsOfFacility
         fields = [
             f for f in ProgramSerializer.Meta.fields if f not in ("facility", "distance_miles")
         ]

@@ -11,13 +11,12 @@ from facilities.database_health import database_answers
 from facilities.filters import ProgramFilter
 from facilities.forms import parse_program_ids, published_programs
 from facilities.models import Facility, Program
-from facilities.querysets import load_answers
+from facilities.querysets import linked, load_answers, load_programs
 from facilities.rate_limits import GEOCODE_LIMIT, PAGE_LIMIT, SEARCH_LIMIT
 from facilities.result_cards import by_facility, result_cards
 from facilities.result_lists import COUNT_LIMIT
 from facilities.search_cache import kept_search
 from facilities.shortlist import typed_place
-from facilities.vocabularies import relations_of
 
 RESULTS_PER_PAGE = 12  # a page a person can take in on a phone; the API pages by 20
 ONLINE_PER_PAGE = 5  # a section after the nearby results, with pages of its own
@@ -142,11 +141,8 @@ def paginate(queryset, number, per_page=RESULTS_PER_PAGE):
 
 @PAGE_LIMIT
 def facility_detail(request, slug):
-    facility = get_object_or_404(
-        Facility.objects.published().prefetch_related(*relations_of("Facility")),
-        slug=slug,
-    )
-    programs = facility.programs.with_answers().order_by("name")
+    [facility] = load_programs([get_object_or_404(Facility.objects.published(), slug=slug)])
+    programs = linked(facility, "programs")
     return render(
         request,
         "facilities/facility_detail.html",
@@ -162,8 +158,9 @@ def facility_detail(request, slug):
 def checklist(request, slug, program_id):
     """A printable list of what is known about a program and what to ask when calling."""
     program = get_object_or_404(
-        Program.objects.published().with_answers(), facility__slug=slug, pk=program_id
+        Program.objects.published().select_related("facility"), facility__slug=slug, pk=program_id
     )
+    load_answers([program])
     answers = answers_for(program)
     return render(
         request,

@@ -11,6 +11,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from facilities.models import Facility
+from facilities.querysets import load_answers
 from tests.conftest import make_facility, make_program
 
 PASADENA = (34.1478, -118.1445)
@@ -271,7 +272,7 @@ def test_a_search_result_has_the_schedule_and_answers_in_the_schema_serializers_
 
     item = client.get("/api/v1/programs/", {"location": "91101", "modality": "cbt"}).json()
     [result] = [r for r in item["results"] if r["id"] == evening_program.pk]
-    program = Program.objects.with_answers().get(pk=evening_program.pk)
+    program = load_answers([Program.objects.get(pk=evening_program.pk)])[0]
     assert result["schedule"] == SessionSerializer(program.sessions.all(), many=True).data
     assert result["schedule"][0] == {"weekday": "monday", "start": "18:00", "end": "21:00"}
     expected = AnswerSerializer(answers_for(program, {"modality"}), many=True).data
@@ -294,7 +295,7 @@ def test_a_search_result_reads_exactly_as_the_serializers_field_walk_would_write
 
     Facility.objects.filter(pk=evening_program.facility_id).update(last_verified_at=timezone.now())
     [result] = client.get("/api/v1/programs/", {"location": "91101"}).json()["results"]
-    program = Program.objects.with_answers().get(pk=evening_program.pk)
+    program = load_answers([Program.objects.get(pk=evening_program.pk)])[0]
     program.distance_miles, program.reach = result["distance_miles"], result["reach"]
     request = RequestFactory().get("/api/v1/programs/")
     serializer = ProgramSerializer(context={"request": request, "asked": set()})

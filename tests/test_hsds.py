@@ -245,7 +245,7 @@ class TestTheDemoDirectory:
         for path, params in asks:
             client.get(path, params)  # the vocabularies and the id index, read once a process
             for per_page in (5, 100):
-                with django_assert_max_num_queries(13):
+                with django_assert_max_num_queries(6):
                     assert client.get(path, {**params, "per_page": per_page}).status_code == 200
 
     @needs_schemas

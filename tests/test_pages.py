@@ -207,7 +207,7 @@ def test_a_search_page_runs_the_same_number_of_queries_for_3_or_40_results(
 
 def test_a_results_page_of_12_programs_runs_the_queries_of_one_of_2(client, db):
     """Every program with sessions and a term of every vocabulary: a card that read a
-    relation outside what load_answers() loaded would add a query a card."""
+    relation other than through linked() (querysets.load_answers) would add a query a card."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -10,7 +10,7 @@ import json
 
 from facilities.hsds.mapping import Mapper
 from facilities.models import Facility, Program
-from facilities.querysets import BY_NAME, load_answers
+from facilities.querysets import BY_NAME, in_chunks, load_answers
 
 CHUNK = 500
 EXPORTED_STATUSES = [Facility.Status.PUBLISHED, Facility.Status.ARCHIVED]
@@ -24,24 +24,13 @@ def exported_programs():
     )
 
 
-def chunks(programs, size=CHUNK):
-    chunk = []
-    for program in programs.iterator(chunk_size=size):
-        chunk.append(program)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def hsds_services(base_url=None, progress=None):
     """Each exported program as a full HSDS service, in a fixed number of queries a chunk.
     `progress(total)`, if given, makes a progress bar (tqdm's update() and close())."""
     programs = exported_programs()
     bar = progress(programs.count()) if progress else None
     mapper = Mapper(base_url=base_url)
-    for chunk in chunks(programs):
+    for chunk in in_chunks(programs, CHUNK):
         load_answers(chunk)
         for program in chunk:
             yield mapper.full_service(program)

@@ -14,7 +14,6 @@ and load_answers() (facilities.querysets) first: mapping then runs no query.
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from django.db.models import prefetch_related_objects
 from django.utils import translation
 from django.utils.dates import WEEKDAYS_ABBR
 
@@ -22,10 +21,9 @@ from facilities.answers import age_words, clock, duration_words
 from facilities.hsds.ids import hsds_id
 from facilities.hsds.taxonomies import VOCABULARIES
 from facilities.hsds.timezones import offset_text, state_zone, utc_offset
-from facilities.models import Facility, Program
-from facilities.querysets import load_answers
+from facilities.models import Facility
+from facilities.querysets import linked
 from facilities.states import US_STATES
-from facilities.vocabularies import relations_of
 
 BYDAY = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 ATTENDING = {
@@ -203,7 +201,7 @@ class Mapper:
                     else "",
                 }
             )
-            for language in facility.languages.all()
+            for language in linked(facility, "languages")
         ]
 
     # --- Services -----------------------------------------------------------------------------
@@ -245,9 +243,9 @@ class Mapper:
             parts.append(f"Length: {duration[0].lower()}{duration[1:]}.")
         if program.philosophy_statement:
             parts.append(f"Philosophy: {program.philosophy_statement}")
-        payment = [term.label for term in facility.payment_options.all()]
-        accreditations = [term.label for term in facility.accreditations.all()]
-        populations = [term.label for term in program.populations.all()]
+        payment = [term.label for term in linked(facility, "payment_options")]
+        accreditations = [term.label for term in linked(facility, "accreditations")]
+        populations = [term.label for term in linked(program, "populations")]
         eligibility = [f"{ages}." if ages else "", ""]
         if populations:
             eligibility[1] = f"Designed for: {', '.join(populations)}."
@@ -311,7 +309,7 @@ class Mapper:
             nested["service_at_locations"] = [self.service_at_location(program, full=True)]
         if organization:
             service["organization"] = self.full_organization(facility)
-        payment = facility.payment_options.all()
+        payment = linked(facility, "payment_options")
         nested["funding"] = [
             {
                 "id": hsds_id("funding", service_id, term.slug),
@@ -344,7 +342,7 @@ class Mapper:
             self.offsets[zone] = utc_offset(zone, self.moment)
         offset = self.offsets[zone]
         days_at = defaultdict(list)
-        for session in program.sessions.all():
+        for session in linked(program, "sessions"):
             days_at[session.start_time, session.end_time].append(session.weekday)
         schedules = []
         with translation.override("en"):
@@ -443,29 +441,3 @@ class Mapper:
                 "taxonomy_detail": self.taxonomy(vocabulary) if detail else None,
             }
         )
-
-
-# --- Loading what the mapping reads -----------------------------------------------------------
-
-
-def load_facility_terms(facilities):
-    """Load the facilities' vocabularies, as load_answers() does for programs' facilities:
-    a query a vocabulary whatever their number."""
-    facilities = list(facilities)
-    prefetch_related_objects(facilities, *relations_of("Facility"))
-    return facilities
-
-
-def programs_of(facilities):
-    """{facility id: [its programs, each with its facility and answers loaded]} in three
-    queries, whatever the number of facilities."""
-    programs = Program.objects.filter(facility__in=[f.pk for f in facilities])
-    by_id = {facility.pk: facility for facility in facilities}
-    programs = list(programs.order_by("name", "pk"))
-    for program in programs:
-        program.facility = by_id[program.facility_id]
-    load_answers(programs)
-    found = defaultdict(list)
-    for program in programs:
-        found[program.facility_id].append(program)
-    return found

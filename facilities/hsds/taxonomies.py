@@ -15,7 +15,7 @@ from django.utils import translation
 
 from facilities.hsds.ids import term_id
 from facilities.models import Program
-from facilities.querysets import has_term, vocabulary_terms
+from facilities.querysets import has_term, linked, vocabulary_terms
 from facilities.vocabularies import BY_RELATION
 
 PUBLISHER = "IOP Finder"
@@ -75,7 +75,7 @@ class Vocabulary:
             value = getattr(program, self.field)
             return [term for term in self.terms() if term.slug == value]
         owner = program.facility if self.stored.of_facility else program
-        return [self.term_of(term) for term in getattr(owner, self.field).all()]
+        return [self.term_of(term) for term in linked(owner, self.field)]
 
     def having(self, programs, slug):
         """The programs with this term, as the site's search finds them: a co-occurring

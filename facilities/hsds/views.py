@@ -23,11 +23,11 @@ from facilities import geocoding
 from facilities.api import API_RATE_LIMIT
 from facilities.filters import DEFAULT_RADIUS
 from facilities.hsds.ids import IdIndex, parse_uuid
-from facilities.hsds.mapping import Mapper, load_facility_terms, programs_of
+from facilities.hsds.mapping import Mapper
 from facilities.hsds.pagination import HSDSPage
 from facilities.hsds.taxonomies import VOCABULARIES, all_terms, terms_by_id, vocabulary_by_id
 from facilities.models import Facility, Program
-from facilities.querysets import BY_NAME, load_answers
+from facilities.querysets import BY_NAME, linked, load_answers, load_programs
 from facilities.search_cache import kept_search
 
 HSDS_VERSION = "3.0"
@@ -334,14 +334,12 @@ class Organizations(HSDSView):
         mapper = self.mapper()
         if not full:
             return Response(found.answer([mapper.organization(f) for f in found.items]))
-        load_facility_terms(found.items)
-        programs = programs_of(found.items)
         contents = [
             mapper.full_organization(
                 facility,
-                organization_services(mapper, programs[facility.pk], full_service),
+                organization_services(mapper, linked(facility, "programs"), full_service),
             )
-            for facility in found.items
+            for facility in load_programs(found.items)
         ]
         return Response(found.answer(contents))
 
@@ -355,10 +353,9 @@ class Organization(HSDSView):
         facility = Facility.objects.published().filter(pk=pk).first() if pk else None
         if facility is None:
             raise NotFound("No published organization has this id.")
-        load_facility_terms([facility])
-        programs = programs_of([facility])[facility.pk]
+        load_programs([facility])
         mapper = self.mapper()
-        services = organization_services(mapper, programs, full_service)
+        services = organization_services(mapper, linked(facility, "programs"), full_service)
         return Response(mapper.full_organization(facility, services))
 
 

@@ -11,7 +11,6 @@ import io
 import json
 from pathlib import PurePath
 
-from django.db.models import Prefetch
 from rest_framework import serializers
 
 from facilities.csv_format import COLUMNS, cell, program_row, without_formula_guard
@@ -23,11 +22,10 @@ from facilities.importers.directory import (
     source_name,
 )
 from facilities.importers.findtreatment import findtreatment_records
-from facilities.models import Facility, Program
-from facilities.querysets import PROGRAM_LOOKUPS
+from facilities.models import Facility
+from facilities.querysets import in_chunks, load_programs
 from facilities.serializers import FacilityProgramSerializer, FacilitySerializer
 from facilities.states import state_codes
-from facilities.vocabularies import relations_of
 
 FORMATS = {
     "csv": "Our CSV (what export_facilities writes, one row a program)",
@@ -258,12 +256,10 @@ def export_columns():
 def exported_facilities():
     """Every facility, whatever its status, with what the export shows, in a fixed number of
     queries a chunk."""
-    programs = Program.objects.order_by("name", "pk").prefetch_related(*PROGRAM_LOOKUPS)
-    facilities = Facility.objects.order_by("name", "pk").prefetch_related(
-        *relations_of("Facility"), Prefetch("programs", programs)
-    )
-    for facility in facilities.iterator(chunk_size=500):
-        yield ExportFacilitySerializer(facility).data
+    facilities = Facility.objects.order_by("name", "pk")
+    for chunk in in_chunks(facilities, 500):
+        for facility in load_programs(chunk):
+            yield ExportFacilitySerializer(facility).data
 
 
 def write_json(stream):
