@@ -2,7 +2,10 @@
 program or a facility, the search parameter that asks for it and how a search matches it.
 The filters, the answers, the API, the importers, the exports, the admin, HSDS, the seeders
 and the tests read this list. Adding a vocabulary takes its model, an entry here, a migration
-and its rows in fixtures/vocabularies.json, which ship with `migrate` (see below).
+and its rows in fixtures/vocabularies.json, which ship with `migrate` (see below); then its
+place among the search's filters (filters.ProgramFilter, in the questions' order) and its
+words as an HSDS taxonomy (hsds/taxonomies.py). tests/test_vocabulary_registry.py says
+which is missing.
 """
 
 import json

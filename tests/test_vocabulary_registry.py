@@ -36,6 +36,14 @@ def test_every_searched_vocabulary_has_its_filter():
         assert ProgramFilter.base_filters[parameter].vocabulary is vocabulary
 
 
+def test_every_vocabulary_is_an_hsds_taxonomy():
+    from facilities.hsds.taxonomies import VOCABULARIES as TAXONOMIES
+
+    assert {taxonomy.stored for taxonomy in TAXONOMIES if taxonomy.choices is None} == set(
+        VOCABULARIES
+    )
+
+
 def listed_with(vocabulary, name="With the term"):
     """A published program whose vocabulary (its facility's, for a facility's) holds the
     vocabulary's first term, and that term."""
