@@ -132,6 +132,7 @@ def test_the_referral_sheet_prints_without_navigation(open_page, directory):
     page = open_page()
     page.goto(directory[0].facility.get_absolute_url())
     page.get_by_role("button", name=re.compile("Add to shortlist")).first.click()
+    expect(page.locator("[data-shortlist-count]")).to_have_text(" (1)")  # added in place
     page.goto("/shortlist/print/")
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden() and page.locator(".crisis-line").is_hidden()
