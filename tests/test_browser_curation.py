@@ -6,12 +6,16 @@ from django.contrib.auth import get_user_model
 from facilities.models import Correction
 from tests.conftest import add_missing_vocabulary_terms, make_facility, make_program
 
-pytestmark = pytest.mark.browser
+# As the other live-server tests: the rows migrations made come back after each test.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "is_mobile": False, "has_touch": False}
 
 
 @pytest.fixture
-def curator_page(open_page, transactional_db):
+def curator_page(open_page):
     add_missing_vocabulary_terms()
     get_user_model().objects.create_superuser("dana", "dana@example.org", "a-long-passphrase")
     page = open_page(**DESKTOP)
