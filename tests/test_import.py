@@ -230,6 +230,7 @@ def test_a_json_file_that_is_not_json_is_reported_with_its_line(db, tmp_path):
     assert "line 2: not valid JSON" in failure(path)
 
 
+@pytest.mark.skipif(not SAMPLE.exists(), reason="no locator sample in shared/data")
 def test_a_locator_export_is_recognised_by_its_fields(db, tmp_path):
     path = tmp_path / "export.json"
     path.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
