@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import F
 from django.utils.functional import lazy
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -169,7 +169,8 @@ def whole_number_filter(label, low, high, method, message):
 def vocabulary_choices(model):
     """[(slug, label in the page's language)] of a vocabulary, in display order (the order
     vocabulary_terms() keeps them in)."""
-    return [(term.slug, term.display_label) for term in vocabulary_terms(model).values()]
+    language = get_language()  # once for the vocabulary, not once a term
+    return [(term.slug, term.label_in(language)) for term in vocabulary_terms(model).values()]
 
 
 class VocabularyField(forms.MultipleChoiceField):
