@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone
 
 from facilities.hsds.ids import hsds_id
@@ -99,16 +98,9 @@ def every_page(client, path, **params):
 
 
 @pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker):
-    """The demo directory (load_demo), as tests/test_demo.py loads it, for one class of tests:
-    the tests after it build their own directories."""
-    with django_db_blocker.unblock():
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        Facility.objects.filter(source="import:demo").delete()
-        Facility.history.all().delete()
-        Program.history.all().delete()
-        connections.close_all()
+def demo(class_transaction):
+    """The demo directory, loaded once for a class of tests and rolled back after it."""
+    call_command("load_demo", stdout=io.StringIO())
 
 
 class TestTheDemoDirectory:
