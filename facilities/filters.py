@@ -19,7 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from facilities import geocoding
 from facilities.models import Program
-from facilities.querysets import answering, vocabulary_terms
+from facilities.querysets import AGES_LISTED, answering, vocabulary_terms
 from facilities.result_lists import (
     ONLINE_COUNT_LIMIT,
     RELAXATION_COUNT_LIMIT,
@@ -406,14 +406,10 @@ class ProgramFilter(django_filters.FilterSet):
         if not self.place:
             return []
         matching = self.matching().select_related("facility")
-        if not is_set(self.form.cleaned_data.get("age")):
-            return self.nearest_of(matching, limit)
-        found = self.nearest_of(matching.with_ages_listed(), limit)
-        if len(found) < limit:
-            found += self.nearest_of(matching.with_ages_listed(False), limit - len(found))
-        return found
+        ages_asked = is_set(self.form.cleaned_data.get("age"))
+        return self.nearest_of(matching, limit, first=AGES_LISTED if ages_asked else None)
 
-    def nearest_of(self, programs, limit):
+    def nearest_of(self, programs, limit, first=None):
         place = self.place
         anywhere = None  # without a therapy or condition asked, every program is scanned
         for vocabulary, slugs in self.asked_terms:
@@ -425,6 +421,7 @@ class ProgramFilter(django_filters.FilterSet):
             limit,
             within=settings.NEAREST_BEYOND_MILES,
             anywhere=anywhere,
+            first=first,
         )
 
     # --- Ways out of a search that finds too few -----------------------------------------------

@@ -3,12 +3,12 @@
 import math
 from collections import defaultdict
 from datetime import time
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from django.apps import apps
 from django.db import connections, models, router
-from django.db.models import BooleanField, F, FloatField, Func, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Q
 from django.db.models.functions import Coalesce, Sqrt
 from django.utils.dateparse import parse_time
 
@@ -106,6 +106,8 @@ ADULT_POPULATIONS = ("young_adults", "adults", "seniors")
 # whole-directory count starts from it (linked_to_rare): at worst some 40 ms on SQLite, where
 # a scan of 400,000 programs testing a rare term took half a second.
 RARE_TERM_LINKS = 20_000
+# A program that gives an age bound: with an age asked, offered before those that give none.
+AGES_LISTED = Q(age_min__isnull=False) | Q(age_max__isnull=False)
 
 
 def crosses_antimeridian(latitude, longitude, miles):
@@ -124,6 +126,14 @@ def in_box(latitude, longitude, miles, point="facility__"):
             | Q(**{f"{point}longitude__lte": (east + 540) % 360 - 180})
         )
     return box & Q(**{f"{point}longitude__range": (west, east)})
+
+
+def ranked_first(first, programs):
+    """Programs nearest first (as near() and beyond() order them), those `first` (a Q)
+    holds before the others, each marked `first`."""
+    return programs.annotate(first=ExpressionWrapper(first, BooleanField())).order_by(
+        F("first").desc(), "distance_miles", *BY_NAME
+    )
 
 
 class LinkedTo(Func):
@@ -458,9 +468,11 @@ class ProgramQuerySet(models.QuerySet):
             .order_by("distance_miles", *BY_NAME)
         )
 
-    def nearest_beyond(self, latitude, longitude, miles, limit, within, anywhere=None):
+    def nearest_beyond(self, latitude, longitude, miles, limit, within, anywhere=None, first=None):
         """The `limit` nearest programs farther than `miles` and no farther than `within`,
-        nearest first.
+        nearest first; given `first` (a Q), those it holds before the others, nearest first
+        in each, in the same statement (a circle is then enough when it holds `limit` of
+        them).
 
         Looked for in circles four times wider each time, each an indexed box: when one
         holds `limit` programs past `miles`, or is the circle of `within`, nothing outside
@@ -470,6 +482,7 @@ class ProgramQuerySet(models.QuerySet):
         not tried: its box holds a fifth of the country's programs, and reading them cost
         two to four times the scan from the programs linked to a therapy or condition asked.
         """
+        ranked = (lambda programs: programs) if first is None else partial(ranked_first, first)
         widest = min(within, WIDEST_NEAR_MILES)
         reach, found = miles, []
         while reach < widest:
@@ -477,14 +490,15 @@ class ProgramQuerySet(models.QuerySet):
             if reach == WIDEST_NEAR_MILES < within and anywhere is not None:
                 break
             ring = self.near(latitude, longitude, reach).filter(distance_miles__gt=miles)
-            found = list(ring[:limit])
-            if len(found) == limit or reach == within:
+            found = list(ranked(ring)[:limit])
+            enough = len(found) == limit and all(getattr(row, "first", True) for row in found)
+            if enough or reach == within:
                 return found
         if within <= WIDEST_NEAR_MILES:
             return found
         anywhere = self if anywhere is None else anywhere
         farther = anywhere.beyond(latitude, longitude, miles).filter(distance_miles__lte=within)
-        return list(farther[:limit])
+        return list(ranked(farther)[:limit])
 
     def reaching_online(self, state, near=None, beyond=0):
         """Telehealth and hybrid programs licensed to treat people in the state: the state is
@@ -589,11 +603,6 @@ class ProgramQuerySet(models.QuerySet):
             Q(age_max__isnull=True) | Q(age_max__gte=age)
         )
         return self.filter(in_range).exclude(only_others)
-
-    def with_ages_listed(self, listed=True):
-        """Programs that give an age bound, or (`listed` False) that give none."""
-        some_bound = Q(age_min__isnull=False) | Q(age_max__isnull=False)
-        return self.filter(some_bound) if listed else self.exclude(some_bound)
 
     def meeting_at(self, times_of_day):
         """Programs with a session in any of these parts of the week."""

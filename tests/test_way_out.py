@@ -194,6 +194,16 @@ def test_with_an_age_asked_programs_without_ages_come_after_those_with(db):
     assert Mark(False, "Ages not listed") in unlisted_card.marks
 
 
+def test_programs_with_ages_come_first_even_when_nearer_ones_without_fill_the_list(db):
+    for number in range(5):
+        program_at(10 + number, f"Ages not listed {number}")
+    program_at(70, "Teens farther", age_min=13, age_max=17)
+    context = page_context("location=90230&radius=5&age=16")
+    assert beyond_names(context) == ["Teens farther"] + [
+        f"Ages not listed {number}" for number in range(4)
+    ]
+
+
 # --- Never a program for another age -----------------------------------------------------------
 
 
