@@ -69,6 +69,10 @@ class Answer:
     def known(self):
         return bool(self.text or self.terms)
 
+    def labels_in(self, language):
+        """The terms' labels in a line, in a language the caller has looked up once."""
+        return ", ".join(term.label_in(language) for term in self.terms)
+
 
 # A results page writes some 240 answers, from few distinct values (lengths, ages, a few
 # common weekly schedules): each text is worked out once per language, then looked up.

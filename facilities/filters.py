@@ -472,7 +472,7 @@ class ProgramFilter(django_filters.FilterSet):
         latitude, longitude = self.place.latitude, self.place.longitude
         offered = []
         for label, change, data, radius, query in islice(self.changes(), RELAXATIONS_TRIED):
-            programs = self.matching(data=data).near(latitude, longitude, radius)
+            programs = self.matching(data=data).within(latitude, longitude, radius)
             counted = CountedUpTo(programs, RELAXATION_COUNT_LIMIT)
             if counted.found() > found:
                 relaxation = Relaxation(

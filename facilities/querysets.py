@@ -435,16 +435,29 @@ class ProgramQuerySet(models.QuerySet):
         The bounding box uses the index on the facility's coordinates; only the rows
         inside it have their distance computed.
         """
-        fields = ("facility__latitude", "facility__longitude")
-        in_the_box = self.filter(in_box(latitude, longitude, miles))
         if crosses_antimeridian(latitude, longitude, miles):  # longitudes wrap: the haversine
-            nearest = in_the_box.with_distance(latitude, longitude)
+            nearest = self.filter(in_box(latitude, longitude, miles))
+            nearest = nearest.with_distance(latitude, longitude)
             return nearest.filter(distance_miles__lte=miles).order_by("distance_miles", *BY_NAME)
+        fields = ("facility__latitude", "facility__longitude")
         return (
-            in_the_box.alias(angle_squared=LocalAngleSquared(latitude, longitude, *fields))
-            .filter(angle_squared__lte=(miles / EARTH_RADIUS_MILES) ** 2)
+            self.within(latitude, longitude, miles)
             .annotate(distance_miles=local_miles(latitude, longitude, *fields))
             .order_by("angle_squared", *BY_NAME)
+        )
+
+    def within(self, latitude, longitude, miles):
+        """near()'s programs, unordered and without their distance: what a count reads."""
+        in_the_box = self.filter(in_box(latitude, longitude, miles))
+        if crosses_antimeridian(latitude, longitude, miles):
+            distance = GreatCircleMiles(
+                latitude, longitude, "facility__latitude", "facility__longitude"
+            )
+            return in_the_box.alias(exact_miles=distance).filter(exact_miles__lte=miles)
+        fields = ("facility__latitude", "facility__longitude")
+        angle_squared = LocalAngleSquared(latitude, longitude, *fields)
+        return in_the_box.alias(angle_squared=angle_squared).filter(
+            angle_squared__lte=(miles / EARTH_RADIUS_MILES) ** 2
         )
 
     def farther_than(self, latitude, longitude, miles):

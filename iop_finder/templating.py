@@ -70,6 +70,7 @@ def card_words():
     """The fixed words of a result card in the page's language, looked up once for a list
     of cards rather than once a card."""
     return {
+        "language": translation.get_language(),
         "compare": gettext("Compare"),
         "add": gettext("Add to shortlist"),
         "remove": gettext("✓ On your shortlist · Remove"),
@@ -78,6 +79,11 @@ def card_words():
         "all_answers": gettext("All 8 answers"),
         "explained": gettext("Each term explained, on the program's page"),
         "not_listed": gettext("Not listed — ask when you call"),
+        "online_program": gettext("Online program"),
+        "run_by": gettext("run by %(facility)s in %(city)s, %(state)s"),
+        "call": gettext("Call %(phone)s"),
+        "on_the_map": gettext("%(number)s on the map"),
+        "miles_away": gettext("%(miles)s miles away"),
         "questions": {question.key: str(question.text) for question in QUESTIONS},
     }
 
