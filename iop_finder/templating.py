@@ -58,6 +58,18 @@ def widget_attrs(bound_field):
     return attrs
 
 
+def checkbox_choices(bound_field):
+    """[(input id, value, label, ticked)] of a multiple-choice field, the ids numbered as
+    Django's CheckboxSelectMultiple numbers them."""
+    value = bound_field.value() or []
+    chosen = {str(one) for one in ([value] if isinstance(value, str) else value)}
+    prefix = bound_field.auto_id
+    return [
+        (f"{prefix}_{index}", slug, label, str(slug) in chosen)
+        for index, (slug, label) in enumerate(bound_field.field.choices)
+    ]
+
+
 def chosen_count(bound_field):
     """How many values a filter field was given: the number a folded group shows."""
     value = bound_field.value()
@@ -110,6 +122,7 @@ def environment(**options):
         widget_attrs=widget_attrs,
         chosen_count=chosen_count,
         card_words=card_words,
+        checkbox_choices=checkbox_choices,
     )
     env.filters.update(
         date=date,
