@@ -28,7 +28,7 @@ from facilities.result_lists import (
     NearestFirst,
     Relaxation,
 )
-from facilities.vocabularies import ALL, SEARCHED
+from facilities.vocabularies import ALL, ANY, SEARCHED
 
 
 def miles_text(miles):
@@ -56,6 +56,11 @@ RELAXATIONS_SHOWN = 3
 # The changes counted for one search, a statement each: the next distance, then the first
 # values asked. A search asking more is rare, and its first values are as good a way out.
 RELAXATIONS_TRIED = 10
+# The parameters a program answers by having any one of the values asked (meeting_at(), and
+# the vocabularies matched by any term): leaving one of several out finds fewer programs.
+ANY_OF_VALUES = {name for name, vocabulary in SEARCHED.items() if vocabulary.matches == ANY} | {
+    "time_of_day"
+}
 
 
 class SearchForm(forms.Form):
@@ -485,7 +490,8 @@ class ProgramFilter(django_filters.FilterSet):
     def changes(self):
         """(label, change, cleaned data, radius, query string) of each way to change the
         search by one thing: the next distance offered, then each value asked left out (a
-        single-valued filter's whole value), in the filters' order. Never the age: it is the
+        single-valued filter's whole value), in the filters' order; not one of several values
+        any of which will do (ANY_OF_VALUES), which finds fewer. Never the age: it is the
         person's, and leaving it out would offer adults' programs to an adolescent."""
         data = self.form.cleaned_data
         wider = [miles for miles, _ in RADIUS_CHOICES if miles > self.radius][:1]
@@ -502,6 +508,8 @@ class ProgramFilter(django_filters.FilterSet):
                 label = self.removal_label(name, value)
                 yield label, {"remove": {name: value}}, data | {name: None}, self.radius, query
                 continue
+            if len(value) > 1 and name in ANY_OF_VALUES:
+                continue  # leaving one out of "any of these" finds fewer, never more
             for one in value:
                 kept = [other for other in value if other != one]
                 query = self.changed_query(name, kept)

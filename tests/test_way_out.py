@@ -140,6 +140,16 @@ def test_the_relaxations_run_a_bounded_number_of_queries(db):
     assert queries_for(f"location=90230&{asking[14]}") == ten
 
 
+def test_one_of_several_times_any_of_which_will_do_is_never_counted_as_left_out(db):
+    program_at(7, "Evenings, farther", sessions=[("mon", "18:00", "21:00")])
+    either = search("location=90230&radius=5&time_of_day=evening&time_of_day=weekend")
+    with CaptureQueriesContext(connection) as captured:
+        relaxations = either.relaxations(0, "/search/")
+    # Only the next distance is counted: without evenings, weekends alone find fewer.
+    assert len(captured) == 1
+    assert [r.change for r in relaxations] == [{"radius": 10}]
+
+
 # --- The nearest farther out, and past the limit -----------------------------------------------
 
 
