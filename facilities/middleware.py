@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 UNAVAILABLE = "The directory is unavailable for a moment. Please try again in a minute."
@@ -91,9 +92,8 @@ class PublicBodyLimitMiddleware:
             except ValueError:
                 length = 0  # Django reads no body without a length it understands
             if length > settings.PUBLIC_BODY_MAX_BYTES:
-                return HttpResponse(
-                    _("That is more than this form takes."),
-                    status=413,
-                    content_type="text/plain; charset=utf-8",
-                )
+                # The language middleware comes later: the page speaks the address's language.
+                language = translation.get_language_from_path(request.path_info)
+                with translation.override(language or settings.LANGUAGE_CODE):
+                    return HttpResponse(render_to_string("413.html"), status=413)
         return self.get_response(request)

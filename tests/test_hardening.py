@@ -619,6 +619,18 @@ def test_a_large_body_to_a_public_form_is_refused_before_it_is_read(client, faci
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 413 and not Correction.objects.exists()
+    assert "More than this form takes" in response.content.decode()
+
+
+def test_a_large_body_is_refused_with_a_page_in_the_language_of_the_address(client, facility):
+    response = client.post(
+        f"/es/facilities/{facility.slug}/suggest/",
+        b"suggested_value=" + b"x" * 1_000_000,
+        content_type="application/x-www-form-urlencoded",
+    )
+    page = response.content.decode()
+    assert response.status_code == 413 and response["Content-Type"].startswith("text/html")
+    assert '<html lang="es">' in page and 'href="/es/"' in page
 
 
 def test_guesses_spread_over_many_addresses_still_lock_the_account(admin_user):
