@@ -3,7 +3,7 @@
 import math
 from collections import defaultdict
 from datetime import time
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.apps import apps
@@ -130,7 +130,9 @@ def in_box(latitude, longitude, miles, point="facility__"):
 
 def ranked_first(first, programs):
     """Programs nearest first (as near() and beyond() order them), those `first` (a Q)
-    holds before the others, each marked `first`."""
+    holds before the others, each marked `first`; as they are when `first` is None."""
+    if first is None:
+        return programs
     return programs.annotate(first=ExpressionWrapper(first, BooleanField())).order_by(
         F("first").desc(), "distance_miles", *BY_NAME
     )
@@ -386,17 +388,22 @@ def load_programs(facilities):
     return facilities
 
 
+def batches(items, size):
+    """The items in lists of `size` (the last may be shorter), taken as they come."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def in_chunks(queryset, size):
     """The queryset's rows in lists of `size`, read `size` at a time: to load and write a
     whole directory a chunk at a time."""
-    chunk = []
-    for row in queryset.iterator(chunk_size=size):
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    return batches(queryset.iterator(chunk_size=size), size)
 
 
 def linked(instance, relation):
@@ -495,7 +502,6 @@ class ProgramQuerySet(models.QuerySet):
         not tried: its box holds a fifth of the country's programs, and reading them cost
         two to four times the scan from the programs linked to a therapy or condition asked.
         """
-        ranked = (lambda programs: programs) if first is None else partial(ranked_first, first)
         widest = min(within, WIDEST_NEAR_MILES)
         reach, found = miles, []
         while reach < widest:
@@ -503,7 +509,7 @@ class ProgramQuerySet(models.QuerySet):
             if reach == WIDEST_NEAR_MILES < within and anywhere is not None:
                 break
             ring = self.near(latitude, longitude, reach).filter(distance_miles__gt=miles)
-            found = list(ranked(ring)[:limit])
+            found = list(ranked_first(first, ring)[:limit])
             enough = len(found) == limit and all(getattr(row, "first", True) for row in found)
             if enough or reach == within:
                 return found
@@ -511,7 +517,7 @@ class ProgramQuerySet(models.QuerySet):
             return found
         anywhere = self if anywhere is None else anywhere
         farther = anywhere.beyond(latitude, longitude, miles).filter(distance_miles__lte=within)
-        return list(ranked(farther)[:limit])
+        return list(ranked_first(first, farther)[:limit])
 
     def reaching_online(self, state, near=None, beyond=0):
         """Telehealth and hybrid programs licensed to treat people in the state: the state is

@@ -27,6 +27,7 @@ from facilities.models import (
     refresh_online_reach,
     refresh_questions_answered,
 )
+from facilities.querysets import batches
 from facilities.states import US_STATES
 from facilities.vocabularies import relations_of, term_models_of
 from facilities.zip_codes import check_zip_code
@@ -555,17 +556,6 @@ def refresh_planner_statistics():
     them (e.g. SQLite scanning every facility for online programs): recount now."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-
-
-def batches(items, size):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class StoredListings:
