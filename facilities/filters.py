@@ -446,12 +446,8 @@ class ProgramFilter(django_filters.FilterSet):
         give their ages come first, then those that give none (ask when you call)."""
         if not self.place:
             return []
-        matching = self.matching().select_related("facility")
-        ages_asked = is_set(self.form.cleaned_data.get("age"))
-        return self.nearest_of(matching, limit, first=AGES_LISTED if ages_asked else None)
-
-    def nearest_of(self, programs, limit, first=None):
-        place = self.place
+        programs = self.matching().select_related("facility")
+        place, ages_asked = self.place, is_set(self.form.cleaned_data.get("age"))
         anywhere = None  # without a therapy or condition asked, every program is scanned
         for vocabulary, slugs in self.asked_terms:
             anywhere = (anywhere or programs).linked_to_all(vocabulary, slugs)
@@ -462,7 +458,7 @@ class ProgramFilter(django_filters.FilterSet):
             limit,
             within=settings.NEAREST_BEYOND_MILES,
             anywhere=anywhere,
-            first=first,
+            first=AGES_LISTED if ages_asked else None,
         )
 
     # --- Ways out of a search that finds too few -----------------------------------------------
@@ -540,11 +536,7 @@ class ProgramFilter(django_filters.FilterSet):
             return words % {"count": value}
         if name == "accepting":
             return gettext("Including programs not taking new clients now")
-        filter_ = self.filters[name]
-        if isinstance(filter_, VocabularyFilter):
-            labels = dict(vocabulary_choices(filter_.vocabulary.model))
-        else:
-            labels = dict(filter_.extra["choices"])
+        labels = dict(self.form.fields[name].choices)  # as asked_labels() reads them
         return gettext("Without %(value)s") % {"value": labels.get(value, value)}
 
     @property
