@@ -379,8 +379,9 @@ def load_programs(facilities):
     programs = list(Program.objects.filter(facility__in=list(by_id)).order_by("name", "pk"))
     for program in programs:
         program.facility = by_id[program.facility_id]
-    load_answers(programs)
-    load_facility_terms(facilities)  # those without programs too
+    load_answers(programs)  # their facilities' terms too
+    with_programs = {program.facility_id for program in programs}
+    load_facility_terms(facility for facility in facilities if facility.pk not in with_programs)
     for facility in facilities:
         facility.loaded_relations["programs"] = []
     for program in programs:
