@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from facilities.hsds.ids import hsds_id
@@ -278,6 +280,7 @@ def test_our_openapi_document_links_to_the_hsds_api(client, db):
     [
         ("services", {"page": 0}, "page"),
         ("services", {"page": "two"}, "page"),
+        ("services", {"page": "²"}, "page"),
         ("services", {"page": 999}, "page"),
         ("services", {"per_page": 0}, "per_page"),
         ("services", {"per_page": 100_000}, "per_page"),
@@ -324,6 +327,18 @@ def test_an_id_that_names_nothing_published_is_not_found(client, db):
         response = client.get(f"/api/hsds/{path}")
         assert response.status_code == 404 and response.json()["detail"], path
     assert client.get("/api/hsds/services").json()["total_items"] == 0
+
+
+def test_unknown_organization_ids_are_looked_for_in_one_query(client, db):
+    make_program(make_facility("Open Door"), "Open IOP")
+    unknown = [hsds_id("organization", pk) for pk in range(10_000, 10_020)]
+    client.get("/api/hsds/services")  # the index of ids is made
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/hsds/services", {"organization_id": unknown[0]})
+    with CaptureQueriesContext(connection) as twenty:
+        answer = client.get("/api/hsds/services", {"organization_id": ",".join(unknown)})
+    assert answer.json()["total_items"] == 0
+    assert len(twenty) == len(one)
 
 
 def test_only_published_listings_appear(client, db):

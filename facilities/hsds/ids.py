@@ -79,17 +79,22 @@ class IdIndex:
 
     def find(self, text):
         """Our id whose UUID the text is, or None."""
-        asked = parse_uuid(text)
-        if asked is None or asked.version != 5:
-            return None
-        key = key_of(asked.bytes)
+        return self.find_all([text])[0]
+
+    def find_all(self, texts):
+        """find() for each text, the rows added since the last look-up read at most once:
+        a list of unknown ids costs one query, not one each."""
+        asked = [parse_uuid(text) for text in texts]
+        keys = {uuid: key_of(uuid.bytes) for uuid in asked if uuid and uuid.version == 5}
         with self.lock:
             if self.last is None:
                 self.last = 0
                 self.add(self.rows())
-            found = self.candidates(key)
-            if not found:
+            if not all(self.candidates(key) for key in keys.values()):
                 self.add(self.newer(self.last))
-                found = self.candidates(key)
+            found = {uuid: self.candidates(key) for uuid, key in keys.items()}
         # 64 bits may be shared by two UUIDs: the whole UUID decides.
-        return next((pk for pk in found if hsds_id(self.kind, pk) == str(asked)), None)
+        return [
+            next((pk for pk in found.get(uuid, ()) if hsds_id(self.kind, pk) == str(uuid)), None)
+            for uuid in asked
+        ]

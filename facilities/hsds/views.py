@@ -88,7 +88,8 @@ class Parameters:
         text = self.text(name)
         if not text:
             return default
-        if not text.isdigit() or not low <= int(text) <= high:
+        # "²" passes str.isdigit() and int() refuses it: ASCII digits only.
+        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
             self.fail(name, f"Give a whole number from {low} to {high:,}.")
             return default
         return int(text)
@@ -244,7 +245,7 @@ class ProgramList(HSDSView):
             programs = vocabulary.having_any(programs)
         organization_ids = parameters.ids("organization_id")
         if organization_ids:
-            facility_ids = [ORGANIZATIONS.find(asked) for asked in organization_ids]
+            facility_ids = ORGANIZATIONS.find_all(organization_ids)
             programs = programs.filter(facility_id__in=[pk for pk in facility_ids if pk])
         since = parameters.moment("modified_after")
         if since is not None:
