@@ -121,31 +121,30 @@ class Parameters:
         given = [part.strip() for value in self.query.getlist(name) for part in value.split(",")]
         found = []
         for text in filter(None, given):
-            if parse_uuid(text) is None:
+            uuid = parse_uuid(text)
+            if uuid is None:
                 self.fail(name, f"{text!r} is not a UUID.")
             else:
-                found.append(str(parse_uuid(text)))
+                found.append(str(uuid))
+        return found
+
+    def known(self, name, entries, missing):
+        """The entries ({id: entry}) the ids given name; each id not among them reported,
+        in the words of `missing` ("... {} ...")."""
+        found = []
+        for given in self.ids(name):
+            if given in entries:
+                found.append(entries[given])
+            else:
+                self.fail(name, missing.format(given))
         return found
 
     def terms(self, name):
-        known = terms_by_id()
-        terms = []
-        for term_id in self.ids(name):
-            if term_id in known:
-                terms.append(known[term_id])
-            else:
-                self.fail(name, f"No taxonomy term has the id {term_id} (see /taxonomy_terms).")
-        return terms
+        missing = "No taxonomy term has the id {} (see /taxonomy_terms)."
+        return self.known(name, terms_by_id(), missing)
 
     def vocabularies(self, name):
-        known = vocabulary_by_id()
-        vocabularies = []
-        for taxonomy_id in self.ids(name):
-            if taxonomy_id in known:
-                vocabularies.append(known[taxonomy_id])
-            else:
-                self.fail(name, f"No taxonomy has the id {taxonomy_id} (see /taxonomies).")
-        return vocabularies
+        return self.known(name, vocabulary_by_id(), "No taxonomy has the id {} (see /taxonomies).")
 
     def moment(self, name):
         text = self.text(name).replace(" ", "+")  # an unescaped "+" arrives as a space
