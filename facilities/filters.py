@@ -140,6 +140,14 @@ class SearchForm(forms.Form):
     def clean_radius(self):
         return self.cleaned_data["radius"] or DEFAULT_RADIUS
 
+    def clean(self):
+        # A value given twice (a hand-made link) is asked once: one chip, one way out.
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, list):
+                cleaned[name] = list(dict.fromkeys(value))
+        return cleaned
+
 
 # How a single-valued filter reads as a removable chip above the results.
 ASKED_WORDS = {

@@ -140,6 +140,15 @@ def test_the_relaxations_run_a_bounded_number_of_queries(db):
     assert queries_for(f"location=90230&{asking[14]}") == ten
 
 
+def test_a_value_given_twice_is_asked_once(db):
+    program_at(7, "Evenings, farther", sessions=[("mon", "18:00", "21:00")])
+    program_at(2, "Daytime", sessions=[("mon", "09:00", "12:00")])
+    twice = "location=90230&radius=5&time_of_day=evening&time_of_day=evening"
+    context = page_context(twice)
+    assert [label for label, _ in context["chips"]] == ["Evenings (starts 5 pm or later)"]
+    assert relaxation(context, WITHOUT_EVENINGS).count == 1
+
+
 def test_one_of_several_times_any_of_which_will_do_is_never_counted_as_left_out(db):
     program_at(7, "Evenings, farther", sessions=[("mon", "18:00", "21:00")])
     either = search("location=90230&radius=5&time_of_day=evening&time_of_day=weekend")
