@@ -58,6 +58,44 @@ def test_a_fifth_compare_tick_is_refused_at_once(open_page, directory):
     expect(page.locator("[data-compare-ticked]")).to_have_text("Compare 4")
 
 
+def test_when_the_background_post_fails_the_button_posts_the_page_instead(open_page, directory):
+    page = open_page()
+
+    def refuse_the_background_post(route):
+        if route.request.headers.get("x-requested-with") == "fetch":
+            route.fulfill(status=500, body="")
+        else:
+            route.continue_()
+
+    page.route("**/shortlist/add/**", refuse_the_background_post)
+    page.goto(RESULTS)
+    card = page.locator(".program-card").nth(1)
+    program_id = card.get_attribute("data-program-id")
+    card.locator("[data-shortlist-toggle]").click()
+    page.wait_for_url(re.compile(rf"#program-{program_id}$"))
+    expect(page.locator(f"#program-{program_id} [aria-pressed=true]")).to_have_count(1)
+
+
+def test_the_compare_ticks_start_again_when_the_live_filters_change_the_results(
+    open_page, directory
+):
+    page = open_page(is_mobile=False, has_touch=False, viewport={"width": 1280, "height": 900})
+    page.goto(RESULTS)
+    boxes = page.get_by_label("Compare", exact=True)
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    compare = page.locator("[data-compare-ticked]")
+    expect(compare).to_have_text("Compare 2")
+    page.get_by_label("Sort by").select_option("name")  # the results come back in place
+    expect(page.get_by_label("Compare", exact=True).nth(0)).not_to_be_checked()
+    expect(compare).to_be_hidden()
+    for n in range(4):
+        page.get_by_label("Compare", exact=True).nth(n).check()
+    page.get_by_label("Compare", exact=True).nth(4).click()
+    expect(page.get_by_label("Compare", exact=True).nth(4)).not_to_be_checked()
+    expect(compare).to_have_text("Compare 4")
+
+
 def test_compare_can_show_only_the_rows_that_differ(open_page, directory):
     page = open_page()
     ids = ",".join(str(program.pk) for program in directory[:3])

@@ -73,8 +73,11 @@
     }, this);
     if (data.place) {
       var here = [data.place.lat, data.place.lng];
+      // Text, not HTML: the label may be what the visitor typed (an address geocoded as given).
+      var placeLabel = document.createElement("span");
+      placeLabel.textContent = this.element.dataset.placeLabel + ": " + data.place.label;
       L.circleMarker(here, { radius: 8, color: "#7a1020", fillColor: "#ffffff", fillOpacity: 1, weight: 3 })
-        .bindTooltip(this.element.dataset.placeLabel + ": " + data.place.label)
+        .bindTooltip(placeLabel)
         .addTo(this.layer);
       if (data.radius_miles) {
         var circle = L.circle(here, { radius: data.radius_miles * METERS_PER_MILE, color: "#0b5cad", weight: 1, fillOpacity: 0.04 })

@@ -50,6 +50,7 @@
         shown = location.pathname + location.search;
         document.title = fresh.title;
         if (window.iopMapStart) window.iopMapStart();
+        document.dispatchEvent(new CustomEvent("iop:results-replaced"));
         var heading = freshResults.querySelector("h1");
         if (status && heading) status.textContent = heading.textContent.replace(/\s+/g, " ").trim();
       })

@@ -66,34 +66,40 @@
         say(answer.message);
       })
       .catch(function () {
-        // The page's own way: post the form and come back to this program.
+        // The page's own way: post the form and come back to this program (a disabled
+        // button would not be pressed).
+        button.disabled = false;
         button.removeAttribute("data-shortlist-toggle");
         button.click();
       })
       .then(function () { button.disabled = false; });
   });
 
-  // Compare: at most four ticks, refused at once; the tray offers the comparison.
-  var compareForm = document.getElementById("compare-form");
-  var compareButton = document.querySelector("[data-compare-ticked]");
+  // Compare: at most four ticks, refused at once; the tray offers the comparison. The form
+  // is looked for at each change: the live filters put new results, and a new form, in place.
   function ticked() {
     return document.querySelectorAll("input[name=programs][form=compare-form]:checked");
   }
+  function showTicked() {
+    var compareButton = document.querySelector("[data-compare-ticked]");
+    if (!compareButton) return;
+    var count = ticked().length;
+    compareButton.hidden = count < 2;
+    compareButton.textContent = counted(compareButton, count);
+    var tray = document.querySelector("[data-shortlist-tray]");
+    var words = tray && tray.querySelector("[data-tray-count]");
+    if (tray) tray.hidden = count < 2 && (!words || words.hidden);
+  }
   document.addEventListener("change", function (event) {
     var box = event.target;
+    var compareForm = document.getElementById("compare-form");
     if (!compareForm || box.name !== "programs" || box.getAttribute("form") !== "compare-form") return;
     if (box.checked && ticked().length > Number(compareForm.dataset.max)) {
       box.checked = false;
       say(compareForm.dataset.limitMessage);
       return;
     }
-    if (compareButton) {
-      var count = ticked().length;
-      compareButton.hidden = count < 2;
-      compareButton.textContent = counted(compareButton, count);
-      var tray = document.querySelector("[data-shortlist-tray]");
-      var words = tray && tray.querySelector("[data-tray-count]");
-      if (tray) tray.hidden = count < 2 && (!words || words.hidden);
-    }
+    showTicked();
   });
+  document.addEventListener("iop:results-replaced", showTicked);
 })();
