@@ -168,8 +168,10 @@ class Facility(models.Model):
     geocode_precision = models.CharField(
         max_length=10, choices=GeocodePrecision.choices, blank=True
     )
-    phone = models.CharField(max_length=30, blank=True, help_text=PHONE_HELP)
-    intake_phone = models.CharField(max_length=30, blank=True, help_text=PHONE_HELP)
+    phone = models.CharField(max_length=phones.MAX_STORED_LENGTH, blank=True, help_text=PHONE_HELP)
+    intake_phone = models.CharField(
+        max_length=phones.MAX_STORED_LENGTH, blank=True, help_text=PHONE_HELP
+    )
     website = models.URLField(
         blank=True,
         validators=[URLValidator(schemes=["http", "https"])],

@@ -8,6 +8,8 @@ from phonenumbers import PhoneNumberFormat
 
 DEFAULT_REGION = "US"
 EXTENSION = ";ext="
+# The longest stored form a listing's phone fields hold (an E.164 number is at most 16).
+MAX_STORED_LENGTH = 30
 
 
 def parse(raw, region=DEFAULT_REGION):
@@ -41,15 +43,23 @@ def normalize(raw, region=DEFAULT_REGION):
     "+13235550199;ext=12". Blank stays blank; "n/a" and the like raise ValidationError."""
     if not str(raw or "").strip():
         return ""
-    return stored_form(parse(raw, region))
+    stored = stored_form(parse(raw, region))
+    if len(stored) > MAX_STORED_LENGTH:
+        raise ValidationError(
+            "“%(value)s” has a longer extension than a listing can hold.",
+            code="invalid_phone",
+            params={"value": str(raw).strip()[:40]},
+        )
+    return stored
 
 
 def find(text, region=DEFAULT_REGION):
     """The stored form of the first phone number inside free text ("new # is 323-555-0199"),
     or "" when it holds none."""
     for match in phonenumbers.PhoneNumberMatcher(str(text or ""), region):
-        if phonenumbers.is_valid_number(match.number):
-            return stored_form(match.number)
+        stored = stored_form(match.number)
+        if phonenumbers.is_valid_number(match.number) and len(stored) <= MAX_STORED_LENGTH:
+            return stored
     return ""
 
 

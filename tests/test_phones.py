@@ -28,6 +28,14 @@ def test_what_is_not_a_whole_number_is_refused_with_a_clear_message(typed):
     assert "area code, e.g. 323-555-0199" in raised.value.messages[0]
 
 
+def test_an_extension_too_long_for_a_listing_is_refused_not_stored_past_its_field():
+    typed = "3235550199ext.1234567890123456"  # 30 characters, 33 once stored
+    with pytest.raises(ValidationError) as raised:
+        phones.normalize(typed)
+    assert "longer extension than a listing can hold" in raised.value.messages[0]
+    assert phones.find(f"call {typed}") == ""
+
+
 def test_a_number_is_found_inside_free_text():
     assert phones.find("new # is 323-555-0199") == "+13235550199"
 
