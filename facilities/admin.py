@@ -4,10 +4,12 @@ import nested_admin
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, OuterRef, Subquery, URLField, Value, When
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -330,7 +332,9 @@ class FacilityAdmin(ScheduleHistoryMixin, SimpleHistoryAdmin, nested_admin.Neste
 
     def verify_view(self, request, object_id):
         """The change page's "Mark verified" button."""
-        facility = get_object_or_404(models.Facility, pk=object_id)
+        facility = self.get_object(request, unquote(object_id))  # None for "abc" too
+        if facility is None:
+            raise Http404("No such listing.")
         if not self.has_change_permission(request, facility):
             raise PermissionDenied
         form = VerifyForm(request.POST)

@@ -455,6 +455,12 @@ def test_the_change_page_has_a_mark_verified_button(admin_client, facility):
     assert "Mark verified</button>" in content
 
 
+def test_marking_verified_an_address_that_names_no_listing_is_not_found(admin_client, db):
+    for object_id in ("abc", "999999"):
+        response = admin_client.post(f"{FACILITIES_URL}{object_id}/verify/", {"method": "phone"})
+        assert response.status_code == 404, object_id
+
+
 def test_marking_verified_records_who_when_and_how(admin_client, admin_user, facility):
     verify(admin_client, facility, method="website")
     facility.refresh_from_db()
