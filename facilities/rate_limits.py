@@ -27,7 +27,7 @@ def geocode_rate(group, request):
 
 SEARCH_LIMIT = ratelimit(key="ip", rate=search_rate, group="search")
 # The API's searches count with the page's: one budget for whoever searches.
-API_RATE_LIMIT = ratelimit(key="ip", rate=search_rate, group="api")
+API_RATE_LIMIT = ratelimit(key="ip", rate=search_rate, group="search")
 PAGE_LIMIT = ratelimit(key="ip", rate=page_rate, group="pages")
 CORRECTIONS_LIMIT = ratelimit(key="ip", rate=corrections_rate, method="POST", group="corrections")
 GEOCODE_LIMIT = ratelimit(key="ip", rate=geocode_rate, group="geocode")

@@ -146,6 +146,13 @@ def test_the_api_answers_429_in_json(client, db, limits_on):
     assert response.status_code == 429 and "Too many requests" in response.json()["detail"]
 
 
+def test_the_api_and_the_search_page_share_one_budget_of_searches(client, db, limits_on):
+    for _ in range(2):
+        client.get("/search/", {"location": "90230"})
+    client.get("/api/v1/programs/")
+    assert client.get("/api/v1/programs/").status_code == 429
+
+
 def test_corrections_are_limited_to_a_few_an_hour(client, facility, limits_on):
     for n in range(3):
         response = client.post(
