@@ -139,8 +139,6 @@ VERIFIED_THROUGH = {
 
 
 class Facility(models.Model):
-    VerificationMethod = VerificationMethod
-
     class Status(models.TextChoices):
         DRAFT = "draft"
         PUBLISHED = "published"
@@ -751,7 +749,10 @@ class Correction(models.Model):
         self.save(update_fields=["status", "reviewed_by", "reviewed_at", "applied_value"])
 
 
-WEB_ADDRESS_IN_TEXT = re.compile(r"(https?://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\S*)", re.I)
+# A bare address ("harborlight.org") ends in a lowercase name: "Dr.Smith closed it" names none.
+WEB_ADDRESS_IN_TEXT = re.compile(
+    r"((?i:https?://)\S+|(?i:www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b(?:/\S*)?)"
+)
 
 
 def web_address_in(text):

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from facilities.models import Correction
+from facilities.models import Correction, web_address_in
 
 
 def suggest(client, facility, **fields):
@@ -138,6 +138,23 @@ def test_a_phone_suggestion_without_a_number_is_refused_with_a_message(client, f
 def test_a_website_suggestion_without_an_address_is_refused(client, facility):
     response = suggest(client, facility, field="website", suggested_value="they closed")
     assert b"Give the web address" in response.content
+
+
+@pytest.mark.parametrize("text", ["they closed", "Dr.Smith closed it", "see Main St.Next door"])
+def test_words_with_a_dot_are_not_taken_for_a_web_address(text):
+    assert web_address_in(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("new site: harborlight.org/iop.", "https://harborlight.org/iop"),
+        ("WWW.Harbor.org", "https://WWW.Harbor.org"),
+        ("HTTPS://harbor.org/x", "HTTPS://harbor.org/x"),
+    ],
+)
+def test_a_web_address_is_found_in_free_text(text, address):
+    assert web_address_in(text) == address
 
 
 def test_a_suggestion_longer_than_the_field_and_a_note_is_refused(client, facility):
