@@ -6,19 +6,9 @@ from dataclasses import dataclass
 import segno
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from facilities.answers import (
-    NOT_LISTED,
-    TIME_OF_DAY_WORDS,
-    age_text,
-    answers_for,
-    choice_words,
-    days_a_week,
-    hours_a_week,
-    session_words,
-)
+from facilities.answers import NOT_LISTED, age_text, answers_for
 from facilities.querysets import linked
 
 
@@ -32,18 +22,12 @@ class ReferralEntry:
     distance_miles: float | None  # from the place typed; None without one, or unmapped
     phone: str  # as stored
     intake_phone: str
-    days_per_week: int
-    hours_per_week: float
-    schedule_summary: str  # "3 days a week, 9 hours a week (evening). In person."
-    sessions: list  # ["Mon 6 pm–9 pm", ...]
+    schedule: str  # the schedule's answer: "3 days a week, 9 hours a week (Evening). ..."
     schedule_notes: list  # e.g. fewer hours than an IOP usually gives
     ages: str
     insurance: list  # payment options' labels
-    accepting_new_clients: bool | None
     accepting: str
-    verified_at: object  # datetime or None
     verified_on: str  # "November 3, 2025", or that it is not yet verified
-    answers: list  # the eight answers, for anything else the sheet shows
 
 
 def referral_entries(programs):
@@ -55,8 +39,6 @@ def referral_entry(program):
     facility = program.facility
     answers = answers_for(program)
     schedule = next(answer for answer in answers if answer.question.key == "schedule")
-    sessions = linked(program, "sessions")
-    language = get_language()
     return ReferralEntry(
         program=program,
         facility=facility,
@@ -64,29 +46,13 @@ def referral_entry(program):
         distance_miles=getattr(program, "distance_miles", None),
         phone=facility.phone,
         intake_phone=facility.intake_phone,
-        days_per_week=program.days_per_week,
-        hours_per_week=program.hours_per_week,
-        schedule_summary=schedule_summary(program) if sessions else str(NOT_LISTED),
-        sessions=[session_words(language, s.weekday, s.start_time, s.end_time) for s in sessions],
+        schedule=schedule.text or str(NOT_LISTED),
         schedule_notes=schedule.notes,
         ages=age_text(program.age_min, program.age_max) or str(NOT_LISTED),
         insurance=[term.display_label for term in linked(facility, "payment_options")],
-        accepting_new_clients=program.accepting_new_clients,
         accepting=accepting_words(program.accepting_new_clients),
-        verified_at=facility.last_verified_at,
         verified_on=verified_words(facility.last_verified_at),
-        answers=answers,
     )
-
-
-def schedule_summary(program):
-    times = ", ".join(str(TIME_OF_DAY_WORDS[bucket]) for bucket in program.time_of_day)
-    return _("%(days)s, %(hours)s (%(times)s). %(format)s.") % {
-        "days": days_a_week(program.days_per_week),
-        "hours": hours_a_week(program.hours_per_week),
-        "times": times,
-        "format": choice_words(get_language(), "format", program.format),
-    }
 
 
 def accepting_words(accepting):

@@ -311,8 +311,10 @@ def test_the_referral_sheet_gives_each_program_what_a_referral_needs(
     facility = referral.facility
     assert (entry.phone, entry.intake_phone) == (facility.phone, facility.intake_phone)
     assert entry.phone and entry.intake_phone
-    assert entry.schedule_summary == "3 days a week, 9 hours a week (evening). In person."
-    assert entry.sessions == ["Mon 6 pm–9 pm", "Wed 6 pm–9 pm", "Thu 6 pm–9 pm"]
+    assert entry.schedule == (
+        "3 days a week, 9 hours a week (Evening). In person. "
+        "Mon 6 pm–9 pm; Wed 6 pm–9 pm; Thu 6 pm–9 pm."
+    )
     assert (entry.ages, entry.insurance, entry.accepting, entry.verified_on) == (
         "Ages 18 and older",
         ["Medicaid", "Sliding-scale fees"],
@@ -326,7 +328,7 @@ def test_the_referral_sheet_says_what_a_listing_leaves_out(client, db, sheet_con
     client.get("/shortlist/print/", {"programs": str(program.pk)})
     entry = sheet_context["entries"][0]
     not_listed = "Not listed — ask when you call"
-    assert (entry.schedule_summary, entry.ages, entry.accepting, entry.insurance) == (
+    assert (entry.schedule, entry.ages, entry.accepting, entry.insurance) == (
         not_listed,
         not_listed,
         not_listed,
