@@ -13,7 +13,6 @@ class ResultCard:
     answers: list  # the eight answers, for "All 8 answers"
     summary: list  # the facts that decide a call (answers.summary_facts)
     marks: list  # what the search asked (answers.search_marks)
-    number: int = 0  # the facility's number on the map
 
     @property
     def distance_miles(self):
@@ -46,15 +45,12 @@ def result_cards(programs, asked):
     ]
 
 
-def by_facility(cards, first_number=1):
-    """The cards grouped by facility in their order, each group numbered from
-    `first_number`; every card carries its group's number."""
-    groups = []
-    for number, (facility, cards_of) in enumerate(
-        groupby(cards, key=lambda card: card.program.facility), start=first_number
-    ):
-        group = FacilityGroup(number, facility, list(cards_of))
-        for card in group.cards:
-            card.number = number
-        groups.append(group)
-    return groups
+def by_facility(cards):
+    """The cards grouped by facility in their order, each group numbered from 1, as the
+    map's pins are."""
+    return [
+        FacilityGroup(number, facility, list(cards_of))
+        for number, (facility, cards_of) in enumerate(
+            groupby(cards, key=lambda card: card.program.facility), start=1
+        )
+    ]

@@ -99,14 +99,13 @@ def asked_chips(filterset, path):
     return chips
 
 
-def facility_marker(facility, number=None, distance=None):
+def facility_marker(facility, number=None):
     return {
         "number": number,
         "name": facility.name,
         "lat": facility.latitude,
         "lng": facility.longitude,
         "url": facility.get_absolute_url(),
-        "distance": distance,
     }
 
 
@@ -115,7 +114,7 @@ def map_data(groups, place=None, radius=None):
     its radius."""
     data = {
         "markers": [
-            facility_marker(group.facility, group.number, group.distance_miles)
+            facility_marker(group.facility, group.number)
             for group in groups
             if group.facility.latitude is not None
         ],

@@ -306,3 +306,11 @@ def test_result_rows_link_to_the_addresses_reverse_gives(db, language):
         )
         assert reversed_with("shortlist_add", 42) == reverse("shortlist_add", args=[42])
         assert reversed_with("shortlist_add", 42).startswith("/es/" if language == "es" else "/")
+
+
+def test_the_folded_search_counts_the_filters_as_the_chips_show_them(client, db):
+    make_program(make_facility("Harbor Light Counseling"), "Adult IOP")
+    query = "location=90230&insurance=medicaid&insurance=medicare&language=es"
+    page = client.get(f"/search/?{query}").content.decode()
+    assert page.count('class="chip"') == 3
+    assert "Filters (3)" in page
