@@ -192,6 +192,12 @@ def choice_words(language, field_name, value):
     return str(dict(Program._meta.get_field(field_name).flatchoices).get(value, value))
 
 
+@lru_cache(maxsize=8)
+def question_words(language):
+    """{question key: the question in the language}."""
+    return {question.key: str(question.text) for question in QUESTIONS}
+
+
 def answers_for(program, asked=frozenset()):
     """The eight answers for a program (loaded with querysets.load_answers())."""
     facility = program.facility

@@ -1,7 +1,6 @@
 """The shape of a program and a facility in the API; the CSV and JSON files use the same names."""
 
 from dataclasses import asdict
-from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -9,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from facilities.answers import QUESTIONS, answer_words, answers_for
+from facilities.answers import answer_words, answers_for, question_words
 from facilities.models import Facility, Program, Session
 from facilities.querysets import linked
 from facilities.result_lists import RELAXATION_COUNT_LIMIT
@@ -272,12 +271,6 @@ class ProgramSerializer(VocabularyFields, serializers.ModelSerializer):
             }
             for answer in answers_for(program, self.context.get("asked", ()))
         ]
-
-
-@lru_cache(maxsize=8)
-def question_words(language):
-    """{question key: the question in the language}."""
-    return {question.key: str(question.text) for question in QUESTIONS}
 
 
 class ProgramsOfFacility(serializers.ListSerializer):

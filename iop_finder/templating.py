@@ -5,6 +5,7 @@ page a visitor reads is a Jinja2 template under templates/, with Django's transl
 addresses and static files, and the filters below.
 """
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import gettext
 from jinja2 import Environment
 
 from facilities import phones
-from facilities.answers import QUESTIONS
+from facilities.answers import NOT_LISTED, question_words
 from facilities.freshness import is_stale, verified_phrase
 from facilities.models import reversed_with
 
@@ -79,10 +80,15 @@ def chosen_count(bound_field):
 
 
 def card_words():
-    """The fixed words of a result card in the page's language, looked up once for a list
-    of cards rather than once a card."""
+    """The fixed words of a result card in the page's language."""
+    return words_of_cards(translation.get_language())
+
+
+@lru_cache(maxsize=8)
+def words_of_cards(language):
+    """card_words() for a language: looked up once, not once a card or a list."""
     return {
-        "language": translation.get_language(),
+        "language": language,
         "compare": gettext("Compare"),
         "add": gettext("Add to shortlist"),
         "remove": gettext("✓ On your shortlist · Remove"),
@@ -90,13 +96,13 @@ def card_words():
         "asked": gettext("What you asked for"),
         "all_answers": gettext("All 8 answers"),
         "explained": gettext("Each term explained, on the program's page"),
-        "not_listed": gettext("Not listed — ask when you call"),
+        "not_listed": str(NOT_LISTED),
         "online_program": gettext("Online program"),
         "run_by": gettext("run by %(facility)s in %(city)s, %(state)s"),
         "call": gettext("Call %(phone)s"),
         "on_the_map": gettext("%(number)s on the map"),
         "miles_away": gettext("%(miles)s miles away"),
-        "questions": {question.key: str(question.text) for question in QUESTIONS},
+        "questions": question_words(language),
     }
 
 
