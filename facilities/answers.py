@@ -300,8 +300,9 @@ def weekly_rhythm(program):
     # The days already say a weekend; the parts of the day say when in them.
     times = [str(TIME_OF_DAY_PLURALS[b]) for b in program.time_of_day if b != "weekend"]
     when = " ".join(part for part in [meeting_days(s.weekday for s in sessions), *times[:1]])
-    if len(times) > 1:
-        when = _("%(first)s and %(second)s") % {"first": when, "second": times[1]}
+    if len(times) > 1:  # "Mon–Fri mornings, afternoons and evenings": every part named
+        first = ", ".join([when, *times[1:-1]])
+        when = _("%(first)s and %(second)s") % {"first": first, "second": times[-1]}
     load = ngettext(
         "%(days)s day, %(hours)s h a week",
         "%(days)s days, %(hours)s h a week",

@@ -345,3 +345,13 @@ class TestTheDemoDirectory:
         programs = Program.objects.filter(pk__in=offered).prefetch_related("populations")
         assert programs or age < 12  # the demo directory's youngest programs start at 12
         assert [program.name for program in programs if not_for_age(program, age)] == []
+
+
+def test_a_card_names_every_part_of_the_day_its_program_meets(db):
+    program_at(
+        2,
+        "All day",
+        sessions=[("mon", "09:00", "11:00"), ("tue", "13:00", "15:00"), ("wed", "18:00", "20:00")],
+    )
+    [card] = cards(page_context("location=90230&radius=5")["groups"])
+    assert "Mon–Wed mornings, afternoons and evenings" in " · ".join(card.summary)
