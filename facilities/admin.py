@@ -21,6 +21,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from facilities import models, phones
 from facilities.answers import QUESTIONS
+from facilities.freshness import stale_since
 from facilities.importers.directory import BadValue, ImportFailed
 from facilities.importers.files import (
     FORMATS,
@@ -58,7 +59,7 @@ class VerifiedFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        year_ago = timezone.now() - timezone.timedelta(days=365)
+        year_ago = stale_since()
         if self.value() == "within_year":
             return queryset.filter(last_verified_at__gte=year_ago)
         if self.value() == "over_year":

@@ -1,5 +1,7 @@
 """How long ago a listing was checked, in the words a person would use."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,6 +36,16 @@ def verified_phrase(moment):
     ) % {"count": years}
 
 
+# A listing not verified for this long (or never) may have changed: cards say so, curators
+# are shown it.
+STALE_AFTER = timedelta(days=365)
+
+
+def stale_since():
+    """The moment before which a verification is stale."""
+    return timezone.now() - STALE_AFTER
+
+
 def is_stale(moment):
     """Not verified in a year or more, or never: the details may have changed."""
-    return moment is None or (timezone.now() - moment).days >= 365
+    return moment is None or moment <= stale_since()

@@ -2,8 +2,8 @@
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
 
+from facilities.freshness import stale_since
 from facilities.models import INCOMPLETE_FACILITY, Correction, Facility
 
 register = template.Library()
@@ -17,8 +17,7 @@ def curation_counts(context):
         return []
     facilities = reverse("admin:facilities_facility_changelist")
     corrections = reverse("admin:facilities_correction_changelist")
-    year_ago = timezone.now() - timezone.timedelta(days=365)
-    stale = Facility.objects.filter(last_verified_at__lt=year_ago).count()
+    stale = Facility.objects.filter(last_verified_at__lt=stale_since()).count()
     never = Facility.objects.filter(last_verified_at__isnull=True).count()
     return [
         (
