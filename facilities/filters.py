@@ -11,7 +11,7 @@ from itertools import islice
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,19 @@ from drf_spectacular.utils import extend_schema_field
 
 from facilities import geocoding
 from facilities.models import Program
-from facilities.querysets import AGES_LISTED, answering, vocabulary_terms
+from facilities.querysets import (
+    ACCEPTING,
+    AGES_LISTED,
+    age_condition,
+    answering,
+    days_condition,
+    focus_condition,
+    format_condition,
+    terms_condition,
+    times_condition,
+    vocabulary_terms,
+    weeks_condition,
+)
 from facilities.result_lists import (
     ONLINE_COUNT_LIMIT,
     RELAXATION_COUNT_LIMIT,
@@ -53,7 +65,7 @@ ORDER_BY_NAME = ("facility__name", "facility_id", "name", "pk")
 # relaxations, and in the API the nearest programs beyond the radius.
 FEW_NEARBY = 3
 RELAXATIONS_SHOWN = 3
-# The changes counted for one search, a statement each: the next distance, then the first
+# The changes counted for one search (in one statement): the next distance, then the first
 # values asked. A search asking more is rare, and its first values are as good a way out.
 RELAXATIONS_TRIED = 10
 # The parameters a program answers by having any one of the values asked (meeting_at(), and
@@ -171,6 +183,18 @@ def is_set(value):
     return isinstance(value, int) or bool(value)
 
 
+# The condition of each filter that is not a vocabulary's (those are terms_condition()).
+CONDITIONS = {
+    "max_weeks": weeks_condition,
+    "focus": focus_condition,
+    "age": age_condition,
+    "time_of_day": times_condition,
+    "max_days_per_week": days_condition,
+    "format": format_condition,
+    "accepting": lambda accepting: ACCEPTING if accepting else Q(),
+}
+
+
 class CopiedLightly:
     """A filter whose copy for each FilterSet shares its settings (label, choices, widget)
     with the class's own filter. FilterSet copies every filter deeply for each request, which
@@ -255,28 +279,28 @@ class ProgramFilter(django_filters.FilterSet):
         _("Lasts at most (weeks)"),
         1,
         104,
-        "by_max_weeks",
+        "by_condition",
         _("Enter a number of weeks from 1 to 104."),
     )
     insurance = VocabularyFilter("insurance")
-    focus = choices_filter(Program.Focus.choices, _("Focus"), "by_focus")
+    focus = choices_filter(Program.Focus.choices, _("Focus"), "by_condition")
     condition = VocabularyFilter("condition")
     population = VocabularyFilter("population")
     transition = VocabularyFilter("transition")
     age = whole_number_filter(
-        _("Age of the person"), 0, 120, "by_age", _("Enter an age from 0 to 120.")
+        _("Age of the person"), 0, 120, "by_condition", _("Enter an age from 0 to 120.")
     )
-    time_of_day = choices_filter(TIME_OF_DAY_CHOICES, _("Time of day"), "by_time_of_day")
+    time_of_day = choices_filter(TIME_OF_DAY_CHOICES, _("Time of day"), "by_condition")
     max_days_per_week = whole_number_filter(
-        _("At most (days a week)"), 1, 7, "by_max_days", _("Enter a number of days from 1 to 7.")
+        _("At most (days a week)"), 1, 7, "by_condition", _("Enter a number of days from 1 to 7.")
     )
-    format = choices_filter(Program.Format.choices, _("Format"), "by_format")
+    format = choices_filter(Program.Format.choices, _("Format"), "by_condition")
     philosophy = VocabularyFilter("philosophy")
     modality = VocabularyFilter("modality")
     language = VocabularyFilter("language")
     accepting = YesFilter(
         label=_("Accepting new clients now"),
-        method="by_accepting",
+        method="by_condition",
         widget=forms.CheckboxInput(check_test=lambda value: value in (True, "true", "on")),
     )
 
@@ -298,32 +322,28 @@ class ProgramFilter(django_filters.FilterSet):
     def get_form_class(self):
         return self.search_form_class()
 
-    # --- Each filter: a QuerySet method ------------------------------------------------------
+    # --- Each filter: a condition a program holds (facilities.querysets) ---------------------
 
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
     def by_terms(self, queryset, name, slugs):
-        return queryset.with_terms(SEARCHED[name], slugs)
+        return queryset.filter(self.condition_of(name, slugs))
 
-    def by_focus(self, queryset, name, focuses):
-        return queryset.with_focus(focuses)
+    def by_condition(self, queryset, name, value):
+        return queryset.filter(self.condition_of(name, value))
 
-    def by_format(self, queryset, name, formats):
-        return queryset.in_format(formats)
+    @staticmethod
+    def condition_of(name, value):
+        """The Q a program answering a filter's value holds."""
+        if name in SEARCHED:
+            return terms_condition(SEARCHED[name], value)
+        return CONDITIONS[name](value)
 
-    def by_time_of_day(self, queryset, name, buckets):
-        return queryset.meeting_at(buckets)
-
-    def by_age(self, queryset, name, age):
-        return queryset.serving_age(age)
-
-    def by_max_days(self, queryset, name, days):
-        return queryset.at_most_days_a_week(days)
-
-    def by_max_weeks(self, queryset, name, weeks):
-        return queryset.lasting_at_most(weeks)
-
-    def by_accepting(self, queryset, name, accepting):
-        return queryset.accepting_new_clients() if accepting else queryset
+    def conditions_of(self, data=None):
+        """[Q] of each filter set in `data` (else the cleaned data), in the filters' order."""
+        data = self.form.cleaned_data if data is None else data
+        return [
+            self.condition_of(name, data[name]) for name in self.filters if is_set(data.get(name))
+        ]
 
     # --- Place, radius and order ---------------------------------------------------------------
 
@@ -366,13 +386,8 @@ class ProgramFilter(django_filters.FilterSet):
     def matching(self, queryset=None, data=None):
         """The programs of `queryset` (else the FilterSet's) that answer the questions,
         wherever they are: those asked, or those of `data`, the cleaned data changed."""
-        queryset = (self.queryset if queryset is None else queryset).all()
-        data = self.form.cleaned_data if data is None else data
-        for name, filter_ in self.filters.items():
-            value = data.get(name)
-            if is_set(value):
-                queryset = filter_.filter(queryset, value)
-        return queryset
+        queryset = self.queryset if queryset is None else queryset
+        return queryset.filter(*self.conditions_of(data))
 
     def filter_queryset(self, queryset):
         queryset = self.matching(queryset)
@@ -478,16 +493,18 @@ class ProgramFilter(django_filters.FilterSet):
         counted up to RELAXATION_COUNT_LIMIT, its URL at `path`."""
         if not self.place or found >= FEW_NEARBY or not self.asked:
             return []
-        latitude, longitude = self.place.latitude, self.place.longitude
+        changes = list(islice(self.changes(), RELAXATIONS_TRIED))
+        counts = self.queryset.counts_within(
+            self.place.latitude,
+            self.place.longitude,
+            [(Q(*self.conditions_of(data)), radius) for _, _, data, radius, _ in changes],
+        )
         offered = []
-        for label, change, data, radius, query in islice(self.changes(), RELAXATIONS_TRIED):
-            programs = self.matching(data=data).within(latitude, longitude, radius)
-            counted = CountedUpTo(programs, RELAXATION_COUNT_LIMIT)
-            if counted.found() > found:
-                relaxation = Relaxation(
-                    label, change, counted.count(), counted.exact, radius, f"{path}?{query}"
-                )
-                offered.append((counted.found(), relaxation))
+        for (label, change, _data, radius, query), count in zip(changes, counts, strict=True):
+            if count > found:
+                shown, exact = min(count, RELAXATION_COUNT_LIMIT), count <= RELAXATION_COUNT_LIMIT
+                relaxation = Relaxation(label, change, shown, exact, radius, f"{path}?{query}")
+                offered.append((count, relaxation))
         offered.sort(key=lambda pair: -pair[0])  # stable: equals keep the order tried
         return [relaxation for _, relaxation in offered[:RELAXATIONS_SHOWN]]
 

@@ -8,8 +8,8 @@ from typing import NamedTuple
 
 from django.apps import apps
 from django.db import connections, models, router
-from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Q
-from django.db.models.functions import Coalesce, Sqrt
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, FloatField, Func, Q
+from django.db.models.functions import Sqrt
 from django.utils.dateparse import parse_time
 
 from facilities import directory_version
@@ -126,6 +126,17 @@ def in_box(latitude, longitude, miles, point="facility__"):
             | Q(**{f"{point}longitude__lte": (east + 540) % 360 - 180})
         )
     return box & Q(**{f"{point}longitude__range": (west, east)})
+
+
+def circle_test(latitude, longitude, miles):
+    """(alias, distance expression, bound) of near()'s circle: the squared angle on the local
+    plane, or past the antimeridian the haversine miles; a row is inside when its distance
+    is at most the bound."""
+    fields = ("facility__latitude", "facility__longitude")
+    if crosses_antimeridian(latitude, longitude, miles):
+        return "exact_miles", GreatCircleMiles(latitude, longitude, *fields), miles
+    angle_squared = LocalAngleSquared(latitude, longitude, *fields)
+    return "angle_squared", angle_squared, (miles / EARTH_RADIUS_MILES) ** 2
 
 
 def ranked_first(first, programs):
@@ -456,17 +467,26 @@ class ProgramQuerySet(models.QuerySet):
 
     def within(self, latitude, longitude, miles):
         """near()'s programs, unordered and without their distance: what a count reads."""
+        name, distance, bound = circle_test(latitude, longitude, miles)
         in_the_box = self.filter(in_box(latitude, longitude, miles))
-        if crosses_antimeridian(latitude, longitude, miles):
-            distance = GreatCircleMiles(
-                latitude, longitude, "facility__latitude", "facility__longitude"
-            )
-            return in_the_box.alias(exact_miles=distance).filter(exact_miles__lte=miles)
-        fields = ("facility__latitude", "facility__longitude")
-        angle_squared = LocalAngleSquared(latitude, longitude, *fields)
-        return in_the_box.alias(angle_squared=angle_squared).filter(
-            angle_squared__lte=(miles / EARTH_RADIUS_MILES) ** 2
-        )
+        return in_the_box.alias(**{name: distance}).filter(**{f"{name}__lte": bound})
+
+    def counts_within(self, latitude, longitude, conditions):
+        """[how many of the programs hold each condition within its miles], for `conditions`
+        [(Q, miles)]: one statement over the widest circle, a filtered COUNT each, where a
+        statement each read the circle once a condition. Each circle is near()'s."""
+        tests = {miles: circle_test(latitude, longitude, miles) for _, miles in conditions}
+        widest = max(tests)
+        name, _, bound = tests[widest]
+        found = self.filter(in_box(latitude, longitude, widest))
+        found = found.alias(**{name: distance for name, distance, _ in tests.values()})
+        found = found.filter(**{f"{name}__lte": bound})
+        counts = {}
+        for index, (condition, miles) in enumerate(conditions):
+            name, _, bound = tests[miles]
+            counts[f"count_{index}"] = Count("pk", filter=condition & Q(**{f"{name}__lte": bound}))
+        counted = found.aggregate(**counts)
+        return [counted[f"count_{index}"] for index in range(len(conditions))]
 
     def farther_than(self, latitude, longitude, miles):
         """Programs farther than `miles` from the point, or not on the map. Rows outside the
@@ -550,15 +570,7 @@ class ProgramQuerySet(models.QuerySet):
     # --- The questions ------------------------------------------------------------------------
 
     def with_terms(self, vocabulary, slugs):
-        """Programs whose terms of a vocabulary (facilities.vocabularies; their facility's,
-        for a facility's) answer a search for these slugs: every one of them, or any one,
-        as the vocabulary matches."""
-        if vocabulary.matches != ALL:
-            return self.filter(has_term(vocabulary, answering(vocabulary, slugs)))
-        queryset = self
-        for slug in slugs:
-            queryset = queryset.filter(has_term(vocabulary, [slug]))
-        return queryset
+        return self.filter(terms_condition(vocabulary, slugs))
 
     def linked_to_all(self, vocabulary, slugs):
         """with_terms()'s programs for a program's vocabulary that matches all, told again
@@ -590,55 +602,92 @@ class ProgramQuerySet(models.QuerySet):
         return queryset
 
     def with_focus(self, focuses):
-        """Programs whose focus covers every one asked for: a co-occurring program also
-        treats substance use and mental health."""
-        queryset = self
-        for focus in focuses:
-            covered = {focus}
-            if focus in ("substance_use", "mental_health"):
-                covered.add("co_occurring")
-            queryset = queryset.filter(focus__in=covered)
-        return queryset
+        return self.filter(focus_condition(focuses))
 
     def in_format(self, formats):
-        """Programs offering every format asked for: a hybrid program meets in person and
-        online, so it answers both."""
-        queryset = self
-        for format_ in formats:
-            queryset = queryset.filter(format__in={format_, "hybrid"})
-        return queryset
+        return self.filter(format_condition(formats))
 
     def serving_age(self, age):
-        """Programs that may serve a person of this age: the age range holds it (a blank
-        bound holds every age), and the populations do not say adults only while the age is
-        under 18, or adolescents only while it is 18 or over. The one rule for the results,
-        the online programs, the suggestions beyond the radius and the API."""
-        if age <= ADOLESCENT_MAX_AGE:
-            own, others = ADOLESCENT_POPULATIONS, ADULT_POPULATIONS
-        else:
-            own, others = ADULT_POPULATIONS, ADOLESCENT_POPULATIONS
-        populations = BY_RELATION["populations"]
-        only_others = Q(has_term(populations, others)) & ~Q(has_term(populations, own))
-        in_range = (Q(age_min__isnull=True) | Q(age_min__lte=age)) & (
-            Q(age_max__isnull=True) | Q(age_max__gte=age)
-        )
-        return self.filter(in_range).exclude(only_others)
+        return self.filter(age_condition(age))
 
     def meeting_at(self, times_of_day):
-        """Programs with a session in any of these parts of the week."""
-        condition = Q()
-        for bucket in times_of_day:
-            condition |= Q(**{f"offers_{bucket}": True})
-        return self.filter(condition)
+        return self.filter(times_condition(times_of_day))
 
     def at_most_days_a_week(self, days):
-        return self.filter(days_per_week__gte=1, days_per_week__lte=days)
+        return self.filter(days_condition(days))
 
     def lasting_at_most(self, weeks):
-        """Programs whose typical length (the longest, else the shortest) is at most `weeks`."""
-        return self.annotate(
-            typical_weeks=Coalesce("duration_weeks_max", "duration_weeks_min")
-        ).filter(typical_weeks__lte=weeks)
+        return self.filter(weeks_condition(weeks))
 
     def accepting_new_clients(self):
-        return self.filter(accepting_new_clients=True)
+        return self.filter(ACCEPTING)
+
+
+# --- The questions, each a condition (a Q) a program holds ------------------------------------
+# One statement can test several at once, each apart: ProgramQuerySet.counts_within().
+
+
+def terms_condition(vocabulary, slugs):
+    """Programs whose terms of a vocabulary (facilities.vocabularies; their facility's, for a
+    facility's) answer a search for these slugs: every one of them, or any one, as the
+    vocabulary matches."""
+    if vocabulary.matches != ALL:
+        return Q(has_term(vocabulary, answering(vocabulary, slugs)))
+    return Q(*(has_term(vocabulary, [slug]) for slug in slugs))
+
+
+def focus_condition(focuses):
+    """Programs whose focus covers every one asked for: a co-occurring program also treats
+    substance use and mental health."""
+    condition = Q()
+    for focus in focuses:
+        covered = {focus}
+        if focus in ("substance_use", "mental_health"):
+            covered.add("co_occurring")
+        condition &= Q(focus__in=covered)
+    return condition
+
+
+def format_condition(formats):
+    """Programs offering every format asked for: a hybrid program meets in person and online,
+    so it answers both."""
+    return Q(*(Q(format__in={format_, "hybrid"}) for format_ in formats))
+
+
+def age_condition(age):
+    """Programs that may serve a person of this age: the age range holds it (a blank bound
+    holds every age), and the populations do not say adults only while the age is under 18,
+    or adolescents only while it is 18 or over. The one rule for the results, the online
+    programs, the suggestions beyond the radius and the API."""
+    if age <= ADOLESCENT_MAX_AGE:
+        own, others = ADOLESCENT_POPULATIONS, ADULT_POPULATIONS
+    else:
+        own, others = ADULT_POPULATIONS, ADOLESCENT_POPULATIONS
+    populations = BY_RELATION["populations"]
+    only_others = Q(has_term(populations, others)) & ~Q(has_term(populations, own))
+    in_range = (Q(age_min__isnull=True) | Q(age_min__lte=age)) & (
+        Q(age_max__isnull=True) | Q(age_max__gte=age)
+    )
+    return in_range & ~only_others
+
+
+def times_condition(times_of_day):
+    """Programs with a session in any of these parts of the week."""
+    condition = Q()
+    for bucket in times_of_day:
+        condition |= Q(**{f"offers_{bucket}": True})
+    return condition
+
+
+def days_condition(days):
+    return Q(days_per_week__gte=1, days_per_week__lte=days)
+
+
+def weeks_condition(weeks):
+    """Programs whose typical length (the longest, else the shortest) is at most `weeks`."""
+    return Q(duration_weeks_max__lte=weeks) | Q(
+        duration_weeks_max__isnull=True, duration_weeks_min__lte=weeks
+    )
+
+
+ACCEPTING = Q(accepting_new_clients=True)

@@ -20,8 +20,8 @@ COUNT_LIMIT = 1000
 # state's online programs are read through their programs one by one, and thousands of them
 # serve a large state; a search that needs more of them than that says so and can be narrowed.
 ONLINE_COUNT_LIMIT = 100
-# A relaxation's count (the same search changed by one thing) stops here too: several are
-# counted for one page, and "more than 100" says enough to choose between them.
+# A relaxation's count (the same search changed by one thing) is shown up to here: "more
+# than 100" says enough to choose between them.
 RELAXATION_COUNT_LIMIT = 100
 
 

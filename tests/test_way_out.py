@@ -124,20 +124,26 @@ def queries_for(query):
     return len(captured)
 
 
-def test_the_relaxations_run_a_bounded_number_of_queries(db):
+def test_the_relaxations_are_counted_in_one_statement_however_many_are_tried(db):
     program_at(1, "Some therapy", modalities=["cbt"])
+    program_at(8, "Two therapies, farther", modalities=["cbt", "dbt"])
     therapies = ["cbt", "dbt", "emdr", "yoga", "tms", "ketamine", "art_therapy",
                  "equine_therapy", "mindfulness", "met", "matrix_model", "group_therapy",
                  "individual_therapy", "family_therapy"]  # fmt: skip
-    asking = {n: "&".join(f"modality={slug}" for slug in therapies[:n]) for n in (2, 10, 14)}
-    queries_for(f"location=90230&{asking[2]}")  # the vocabularies are read once
-    two, ten = (
-        queries_for(f"location=90230&{asking[2]}"),
-        queries_for(f"location=90230&{asking[10]}"),
-    )
-    # Two therapies: the next distance and each therapy counted, three statements.
-    assert ten - two == RELAXATIONS_TRIED - 3
-    assert queries_for(f"location=90230&{asking[14]}") == ten
+    asking = {n: "&".join(f"modality={slug}" for slug in therapies[:n]) for n in (2, 14)}
+    search(f"location=90230&radius=5&{asking[2]}").relaxations(0, "/search/")  # vocabularies read
+    for n in (2, 14):
+        asked = search(f"location=90230&radius=5&{asking[n]}")
+        with CaptureQueriesContext(connection) as captured:
+            relaxations = asked.relaxations(0, "/search/")
+        assert len(captured) == 1
+    # Two therapies: within 10 miles the farther one answers both; within 5 miles, without
+    # DBT, the nearer one answers; without CBT, none does.
+    two = search(f"location=90230&radius=5&{asking[2]}").relaxations(0, "/search/")
+    assert [(r.change, r.count, r.within_miles) for r in two] == [
+        ({"radius": 10}, 1, 10),
+        ({"remove": {"modality": "dbt"}}, 1, 5),
+    ]
 
 
 def test_a_value_given_twice_is_asked_once(db):
