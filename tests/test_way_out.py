@@ -14,7 +14,7 @@ from django.utils import translation
 from geopy.distance import great_circle
 
 from facilities.answers import Mark
-from facilities.filters import RELAXATIONS_TRIED, ProgramFilter
+from facilities.filters import ProgramFilter
 from facilities.models import Program
 from facilities.views import search_results
 from tests.conftest import CULVER_CITY, make_facility, make_program
@@ -135,7 +135,7 @@ def test_the_relaxations_are_counted_in_one_statement_however_many_are_tried(db)
     for n in (2, 14):
         asked = search(f"location=90230&radius=5&{asking[n]}")
         with CaptureQueriesContext(connection) as captured:
-            relaxations = asked.relaxations(0, "/search/")
+            asked.relaxations(0, "/search/")
         assert len(captured) == 1
     # Two therapies: within 10 miles the farther one answers both; within 5 miles, without
     # DBT, the nearer one answers; without CBT, none does.
