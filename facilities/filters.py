@@ -1,7 +1,7 @@
 """The search's parameters, one FilterSet for the HTML page and the JSON API.
 
-Each filter calls a ProgramQuerySet method; location, radius and sort are form fields that
-`filter_queryset` applies after the questions have narrowed the programs.
+Each filter is a condition of facilities.querysets (a Q); location, radius and sort are form
+fields that `filter_queryset` applies after the questions have narrowed the programs.
 """
 
 import copy
@@ -68,7 +68,7 @@ RELAXATIONS_SHOWN = 3
 # The changes counted for one search (in one statement): the next distance, then the first
 # values asked. A search asking more is rare, and its first values are as good a way out.
 RELAXATIONS_TRIED = 10
-# The parameters a program answers by having any one of the values asked (meeting_at(), and
+# The parameters a program answers by having any one of the values asked (times_condition(), and
 # the vocabularies matched by any term): leaving one of several out finds fewer programs.
 ANY_OF_VALUES = {name for name, vocabulary in SEARCHED.items() if vocabulary.matches == ANY} | {
     "time_of_day"
@@ -324,6 +324,7 @@ class ProgramFilter(django_filters.FilterSet):
 
     # --- Each filter: a condition a program holds (facilities.querysets) ---------------------
 
+    # by_condition() for the vocabularies, its values typed for the API's schema.
     @extend_schema_field(OpenApiTypes.STR)  # a vocabulary slug
     def by_terms(self, queryset, name, slugs):
         return queryset.filter(self.condition_of(name, slugs))

@@ -454,22 +454,20 @@ class ProgramQuerySet(models.QuerySet):
         The bounding box uses the index on the facility's coordinates; only the rows
         inside it have their distance computed.
         """
-        if crosses_antimeridian(latitude, longitude, miles):  # longitudes wrap: the haversine
-            nearest = self.filter(in_box(latitude, longitude, miles))
-            nearest = nearest.with_distance(latitude, longitude)
-            return nearest.filter(distance_miles__lte=miles).order_by("distance_miles", *BY_NAME)
+        found = self.within(latitude, longitude, miles)
+        if crosses_antimeridian(latitude, longitude, miles):  # within() measured the haversine
+            found = found.annotate(distance_miles=F("exact_miles"))
+            return found.order_by("distance_miles", *BY_NAME)
         fields = ("facility__latitude", "facility__longitude")
-        return (
-            self.within(latitude, longitude, miles)
-            .annotate(distance_miles=local_miles(latitude, longitude, *fields))
-            .order_by("angle_squared", *BY_NAME)
+        return found.annotate(distance_miles=local_miles(latitude, longitude, *fields)).order_by(
+            "angle_squared", *BY_NAME
         )
 
     def within(self, latitude, longitude, miles):
         """near()'s programs, unordered and without their distance: what a count reads."""
-        name, distance, bound = circle_test(latitude, longitude, miles)
+        alias, distance, bound = circle_test(latitude, longitude, miles)
         in_the_box = self.filter(in_box(latitude, longitude, miles))
-        return in_the_box.alias(**{name: distance}).filter(**{f"{name}__lte": bound})
+        return in_the_box.alias(**{alias: distance}).filter(**{f"{alias}__lte": bound})
 
     def counts_within(self, latitude, longitude, conditions):
         """[how many of the programs hold each condition within its miles], for `conditions`
@@ -477,14 +475,13 @@ class ProgramQuerySet(models.QuerySet):
         statement each read the circle once a condition. Each circle is near()'s."""
         tests = {miles: circle_test(latitude, longitude, miles) for _, miles in conditions}
         widest = max(tests)
-        name, _, bound = tests[widest]
-        found = self.filter(in_box(latitude, longitude, widest))
-        found = found.alias(**{name: distance for name, distance, _ in tests.values()})
-        found = found.filter(**{f"{name}__lte": bound})
+        measured = tests[widest][0]  # within() measures the widest circle's way
+        others = {alias: distance for alias, distance, _ in tests.values() if alias != measured}
+        found = self.within(latitude, longitude, widest).alias(**others)
         counts = {}
         for index, (condition, miles) in enumerate(conditions):
-            name, _, bound = tests[miles]
-            counts[f"count_{index}"] = Count("pk", filter=condition & Q(**{f"{name}__lte": bound}))
+            alias, _, bound = tests[miles]
+            counts[f"count_{index}"] = Count("pk", filter=condition & Q(**{f"{alias}__lte": bound}))
         counted = found.aggregate(**counts)
         return [counted[f"count_{index}"] for index in range(len(conditions))]
 
@@ -606,21 +603,6 @@ class ProgramQuerySet(models.QuerySet):
 
     def in_format(self, formats):
         return self.filter(format_condition(formats))
-
-    def serving_age(self, age):
-        return self.filter(age_condition(age))
-
-    def meeting_at(self, times_of_day):
-        return self.filter(times_condition(times_of_day))
-
-    def at_most_days_a_week(self, days):
-        return self.filter(days_condition(days))
-
-    def lasting_at_most(self, weeks):
-        return self.filter(weeks_condition(weeks))
-
-    def accepting_new_clients(self):
-        return self.filter(ACCEPTING)
 
 
 # --- The questions, each a condition (a Q) a program holds ------------------------------------

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db.models import Q
 from django.http import QueryDict
 from geopy.distance import great_circle
 
@@ -87,6 +88,18 @@ def test_near_finds_a_program_east_or_west_at_a_high_latitude(db, bearing):
 def test_near_finds_a_program_across_the_antimeridian(db):
     program_at((51.8, 179.95), "Across the line")
     assert names(Program.objects.published().near(51.8, -179.95, 25)) == ["Across the line"]
+
+
+def test_counts_within_agree_with_near_across_the_antimeridian(db):
+    # At 51.8° N a degree of longitude is about 43 miles. From 179.8° W, the circle of 5 miles
+    # stays east of the line (measured on the local plane), that of 25 crosses it (haversine).
+    program_at((51.8, -179.85), "This side, 2 miles")
+    program_at((51.8, 179.95), "Across the line, 11 miles")
+    programs = Program.objects.published()
+    point = (51.8, -179.8)
+    counts = programs.counts_within(*point, [(Q(), 5), (Q(), 25), (Q(name="None"), 25)])
+    near = [programs.near(*point, miles).count() for miles in (5, 25)]
+    assert counts == [*near, 0] == [1, 2, 0]
 
 
 def test_a_facility_without_coordinates_never_appears_near_a_place(db):
