@@ -498,7 +498,7 @@ class ProgramFilter(django_filters.FilterSet):
         counts = self.queryset.counts_within(
             self.place.latitude,
             self.place.longitude,
-            [(Q(*self.conditions_of(data)), radius) for _, _, data, radius, _ in changes],
+            [(self.conditions_of(data), radius) for _, _, data, radius, _ in changes],
         )
         offered = []
         for (label, change, _data, radius, query), count in zip(changes, counts, strict=True):

@@ -139,6 +139,16 @@ def circle_test(latitude, longitude, miles):
     return "angle_squared", angle_squared, (miles / EARTH_RADIUS_MILES) ** 2
 
 
+def tests_of(conditions):
+    """The conditions, those that are an AND of several tests (every therapy asked) taken
+    apart: the same search without one of the therapies shares the others' tests."""
+    for condition in conditions:
+        if condition.connector == Q.AND and not condition.negated:
+            yield from (Q(test) for test in condition.children)
+        else:
+            yield condition
+
+
 def ranked_first(first, programs):
     """Programs nearest first (as near() and beyond() order them), those `first` (a Q)
     holds before the others, each marked `first`; as they are when `first` is None."""
@@ -469,21 +479,41 @@ class ProgramQuerySet(models.QuerySet):
         in_the_box = self.filter(in_box(latitude, longitude, miles))
         return in_the_box.alias(**{alias: distance}).filter(**{f"{alias}__lte": bound})
 
-    def counts_within(self, latitude, longitude, conditions):
-        """[how many of the programs hold each condition within its miles], for `conditions`
-        [(Q, miles)]: one statement over the widest circle, a filtered COUNT each, where a
-        statement each read the circle once a condition. Each circle is near()'s."""
-        tests = {miles: circle_test(latitude, longitude, miles) for _, miles in conditions}
+    def counts_within(self, latitude, longitude, searches):
+        """[how many of the programs hold every condition of each search within its miles],
+        for `searches` [([Q], miles)]: one statement over the widest circle, each circle
+        near()'s. The searches differ by a condition or two (the relaxations of one search),
+        so the statement tests each distinct condition once a row and counts the programs of
+        each answer to them all (GROUP BY); a filtered COUNT each repeated every test in
+        every count, and a search with five filters took twice as long."""
+        searches = [([*tests_of(conditions)], miles) for conditions, miles in searches]
+        tests = {miles: circle_test(latitude, longitude, miles) for _, miles in searches}
         widest = max(tests)
+        everywhere = [q for q in searches[0][0] if all(q in others for others, _ in searches)]
+        distinct = []
+        for conditions, _ in searches:
+            distinct += [q for q in conditions if q and q not in everywhere + distinct]
+        answers = {f"holds_{index}": q for index, q in enumerate(distinct)}
         measured = tests[widest][0]  # within() measures the widest circle's way
-        others = {alias: distance for alias, distance, _ in tests.values() if alias != measured}
-        found = self.within(latitude, longitude, widest).alias(**others)
-        counts = {}
-        for index, (condition, miles) in enumerate(conditions):
+        distances = {alias: distance for alias, distance, _ in tests.values() if alias != measured}
+        inside = {}
+        for miles in sorted(tests)[:-1]:
             alias, _, bound = tests[miles]
-            counts[f"count_{index}"] = Count("pk", filter=condition & Q(**{f"{alias}__lte": bound}))
-        counted = found.aggregate(**counts)
-        return [counted[f"count_{index}"] for index in range(len(conditions))]
+            inside[miles] = f"within_{len(inside)}"
+            answers[inside[miles]] = Q(**{f"{alias}__lte": bound})
+        found = self.within(latitude, longitude, widest).filter(*everywhere).alias(**distances)
+        found = found.annotate(
+            **{name: ExpressionWrapper(q, BooleanField()) for name, q in answers.items()}
+        )
+        names = list(answers)
+        groups = found.values_list(*names).annotate(programs=Count("pk")).order_by()
+        counts = []
+        for conditions, miles in searches:
+            asked = [names.index(f"holds_{distinct.index(q)}") for q in conditions if q in distinct]
+            if miles in inside:
+                asked.append(names.index(inside[miles]))
+            counts.append(sum(group[-1] for group in groups if all(group[i] for i in asked)))
+        return counts
 
     def farther_than(self, latitude, longitude, miles):
         """Programs farther than `miles` from the point, or not on the map. Rows outside the

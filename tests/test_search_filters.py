@@ -97,7 +97,7 @@ def test_counts_within_agree_with_near_across_the_antimeridian(db):
     program_at((51.8, 179.95), "Across the line, 11 miles")
     programs = Program.objects.published()
     point = (51.8, -179.8)
-    counts = programs.counts_within(*point, [(Q(), 5), (Q(), 25), (Q(name="None"), 25)])
+    counts = programs.counts_within(*point, [([], 5), ([], 25), ([Q(name="None")], 25)])
     near = [programs.near(*point, miles).count() for miles in (5, 25)]
     assert counts == [*near, 0] == [1, 2, 0]
 

@@ -137,6 +137,8 @@ def test_the_relaxations_are_counted_in_one_statement_however_many_are_tried(db)
         with CaptureQueriesContext(connection) as captured:
             asked.relaxations(0, "/search/")
         assert len(captured) == 1
+        # Each therapy's link is tested once a row, not once in every count that keeps it.
+        assert captured[0]["sql"].count('"facilities_program_modalities"') == n
     # Two therapies: within 10 miles the farther one answers both; within 5 miles, without
     # DBT, the nearer one answers; without CBT, none does.
     two = search(f"location=90230&radius=5&{asking[2]}").relaxations(0, "/search/")
