@@ -198,7 +198,10 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
         return load_answers([super().get_object()])[0]
 
     def paginate_queryset(self, queryset):
-        return load_answers(super().paginate_queryset(queryset))
+        rows = super().paginate_queryset(queryset)
+        self.beyond = self.filterset.nearest_beyond_radius() if self.few_nearby() else []
+        load_answers(rows + self.beyond)  # the page's and the way out's, in one load
+        return rows
 
     def filter_queryset(self, queryset):
         if self.action != "list":
@@ -220,20 +223,23 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
         response.data.update(self.way_out())
         return response
 
-    def way_out(self):
-        """`relaxations` and `nearest_beyond`, when a search with a place finds fewer than
-        FEW_NEARBY programs nearby; nothing otherwise."""
+    def few_nearby(self):
+        """Whether a search with a place finds fewer than FEW_NEARBY programs nearby."""
         nearby = getattr(self, "nearby", None)
-        if nearby is None or nearby.count() >= FEW_NEARBY:
+        return nearby is not None and nearby.count() < FEW_NEARBY
+
+    def way_out(self):
+        """`relaxations` and `nearest_beyond` (read with the page: paginate_queryset), when
+        few programs are nearby; nothing otherwise."""
+        if not self.few_nearby():
             return {}
-        filterset, request = self.filterset, self.request
+        request = self.request
         path = request.build_absolute_uri(request.path)
-        relaxations = filterset.relaxations(nearby.count(), path)
-        beyond = load_answers(filterset.nearest_beyond_radius())
+        relaxations = self.filterset.relaxations(self.nearby.count(), path)
         context = self.get_serializer_context()
         return {
             "relaxations": [relaxation_data(relaxation) for relaxation in relaxations],
-            "nearest_beyond": ProgramSerializer(beyond, many=True, context=context).data,
+            "nearest_beyond": ProgramSerializer(self.beyond, many=True, context=context).data,
         }
 
     def get_serializer_context(self):

@@ -202,6 +202,18 @@ def test_the_api_gives_the_nearest_beyond_with_their_distance(db, client):
     assert row["facility"]["name"] == "Forty miles Center"
 
 
+def test_the_api_reads_the_answers_of_the_page_and_of_the_nearest_beyond_at_once(db, client):
+    program_at(3, "Three miles", modalities=["cbt"])
+    program_at(40, "Forty miles", modalities=["dbt"])
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.get("/api/v1/programs/?location=90230&radius=5").json()
+    [near], [beyond] = answer["results"], answer["nearest_beyond"]
+    assert [term["slug"] for term in near["modalities"]] == ["cbt"]
+    assert [term["slug"] for term in beyond["modalities"]] == ["dbt"]
+    term_links = [query for query in captured if " UNION ALL " in query["sql"]]
+    assert len(term_links) == 1
+
+
 def test_the_api_schema_describes_relaxations_and_nearest_beyond(db, client):
     program_at(8, "Farther CBT", modalities=["cbt"])
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
