@@ -144,21 +144,21 @@ class NearestFirst(CountedUpTo):
     def circles(self, stop):
         """Radii to try, past the limit, for the first `stop` programs. The last is the
         distance of the stop-th nearest of the programs the count read: that circle holds at
-        least `stop` programs, so nothing is ever sorted in full. Before it, smaller circles
-        that are cheaper where programs are dense: within a radius, from a sixteenth of it,
-        each twice the last (the count reads the box in the index's order, so its distances
-        are a poor sample near the place); beyond it, the ring out to twice the radius (a
-        thinner one held ten online programs too rarely to pay for its statement).
-        Beyond the radius the last is widened a little: near() measures on the local plane,
+        least `stop` programs, so nothing is ever sorted in full. Within a radius, smaller
+        circles come first, from a sixteenth of it, each twice the last: cheaper where
+        programs are dense (the count reads the box in the index's order, so its distances
+        are a poor sample near the place). Beyond it, that circle alone: the online programs
+        the count read are a state's, spread over it, and a ring out to twice the radius held
+        the page in one search of four while costing a statement in the others (the online
+        page read in 2.65 ms without it, 3.45 with it, SQLite; 4.1 and 5.4, PostgreSQL).
+        Beyond the radius the circle is widened a little: near() measures on the local plane,
         within 0.45 % of the great-circle miles the count read there, out to
         WIDEST_NEAR_MILES (farther, everything is sorted)."""
         enough = self.farthest_of_nearest(stop)
-        if self.within is not None:
-            smaller = [self.within / 16, self.within / 8, self.within / 4, self.within / 2]
-            enough = min(enough * (1 + 1e-9), self.within)
-        else:
-            smaller = [2 * self.beyond]
-            enough = min(enough * 1.005, WIDEST_NEAR_MILES)
+        if self.within is None:
+            return [min(enough * 1.005, WIDEST_NEAR_MILES)]
+        smaller = [self.within / 16, self.within / 8, self.within / 4, self.within / 2]
+        enough = min(enough * (1 + 1e-9), self.within)
         return [miles for miles in smaller if miles < enough] + [enough]
 
     def __getitem__(self, index):

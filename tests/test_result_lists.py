@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 import facilities.filters as filters
 import facilities.querysets as querysets
@@ -104,6 +105,16 @@ class TestAroundCulverCity:
         monkeypatch.setattr(listed, "circle", lambda miles: read.append(miles) or circle(miles))
         first = listed[0:4]
         assert len(first) == 4 and read and read[0] < 25
+
+    def test_past_the_limit_a_page_beyond_the_radius_is_read_in_one_statement(
+        self, scattered, monkeypatch
+    ):
+        monkeypatch.setattr(result_lists, "COUNT_LIMIT", 3)
+        listed = NearestFirst(Program.objects.published(), *CULVER_CITY, beyond=25)
+        with CaptureQueriesContext(connection) as captured:
+            first = listed[0:2]
+        assert [program.name for program in first] == ["Far 0", "Far 1"] and not listed.exact
+        assert len(captured) == 2  # the count, then the page from one circle
 
     def test_a_count_stops_at_the_limit_and_says_it_is_not_exact(self, scattered, monkeypatch):
         monkeypatch.setattr(result_lists, "COUNT_LIMIT", 10)
