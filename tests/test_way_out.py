@@ -178,6 +178,16 @@ def test_no_suggestion_is_farther_than_the_limit(db):
     assert not context["nothing_within_limit"] and context["helpline"] is None
 
 
+def test_the_nearest_beyond_are_read_in_one_statement(db):
+    program_at(90, "Within reach")
+    program_at(30, "Nearer, for adults", age_min=18)
+    asked = search("location=90230&radius=5&age=16")
+    asked.nearest_beyond_radius()  # the vocabularies read
+    with CaptureQueriesContext(connection) as captured:
+        beyond = asked.nearest_beyond_radius()
+    assert [program.name for program in beyond] == ["Within reach"] and len(captured) == 1
+
+
 def test_the_limit_comes_from_the_settings(db, settings):
     settings.NEAREST_BEYOND_MILES = 150
     program_at(130, "Farther but within the limit")
