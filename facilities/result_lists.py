@@ -61,7 +61,7 @@ class CountedUpTo:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         if self.exact:
-            return list(self.queryset.filter(pk__in=self._ids)[index])
+            return list(self.queryset.filter(pk__in=self._ids)[index]) if self._ids else []
         return list(self.queryset[index])
 
 
@@ -134,6 +134,8 @@ class NearestFirst(CountedUpTo):
         """The programs of these ids, nearest first, each with the distance the count read:
         a statement on their ids alone. Among equals, in BY_NAME's order, as the search's
         own order would have them."""
+        if not ids:  # an empty page: nothing to read, and no statement to build for it
+            return []
         distance = dict(self._distances)
         rows = list(self.by_id.filter(pk__in=ids).order_by(*BY_NAME))
         for row in rows:
