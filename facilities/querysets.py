@@ -490,29 +490,28 @@ class ProgramQuerySet(models.QuerySet):
         tests = {miles: circle_test(latitude, longitude, miles) for _, miles in searches}
         widest = max(tests)
         everywhere = [q for q in searches[0][0] if all(q in others for others, _ in searches)]
-        distinct = []
+        column_of = {}  # each other condition, and each circle inside the widest: a column
         for conditions, _ in searches:
-            distinct += [q for q in conditions if q and q not in everywhere + distinct]
-        answers = {f"holds_{index}": q for index, q in enumerate(distinct)}
+            for q in conditions:
+                if q and q not in everywhere:
+                    column_of.setdefault(q, f"holds_{len(column_of)}")
         measured = tests[widest][0]  # within() measures the widest circle's way
         distances = {alias: distance for alias, distance, _ in tests.values() if alias != measured}
-        inside = {}
+        circle_of = {}
         for miles in sorted(tests)[:-1]:
             alias, _, bound = tests[miles]
-            inside[miles] = f"within_{len(inside)}"
-            answers[inside[miles]] = Q(**{f"{alias}__lte": bound})
+            circle_of[miles] = f"within_{len(circle_of)}"
+            column_of[Q(**{f"{alias}__lte": bound})] = circle_of[miles]
         found = self.within(latitude, longitude, widest).filter(*everywhere).alias(**distances)
         found = found.annotate(
-            **{name: ExpressionWrapper(q, BooleanField()) for name, q in answers.items()}
+            **{name: ExpressionWrapper(q, BooleanField()) for q, name in column_of.items()}
         )
-        names = list(answers)
-        groups = found.values_list(*names).annotate(programs=Count("pk")).order_by()
+        groups = list(found.values(*column_of.values()).annotate(programs=Count("pk")).order_by())
         counts = []
         for conditions, miles in searches:
-            asked = [names.index(f"holds_{distinct.index(q)}") for q in conditions if q in distinct]
-            if miles in inside:
-                asked.append(names.index(inside[miles]))
-            counts.append(sum(group[-1] for group in groups if all(group[i] for i in asked)))
+            held = [column_of[q] for q in conditions if q in column_of]
+            held += [circle_of[miles]] if miles in circle_of else []
+            counts.append(sum(group["programs"] for group in groups if all(map(group.get, held))))
         return counts
 
     def farther_than(self, latitude, longitude, miles):
