@@ -486,6 +486,8 @@ class ProgramQuerySet(models.QuerySet):
         so the statement tests each distinct condition once a row and counts the programs of
         each answer to them all (GROUP BY); a filtered COUNT each repeated every test in
         every count, and a search with five filters took twice as long."""
+        if not searches:
+            return []
         searches = [([*tests_of(conditions)], miles) for conditions, miles in searches]
         tests = {miles: circle_test(latitude, longitude, miles) for _, miles in searches}
         widest = max(tests)

@@ -148,6 +148,19 @@ def test_the_relaxations_are_counted_in_one_statement_however_many_are_tried(db)
     ]
 
 
+@pytest.mark.parametrize(
+    "asked", ["age=16", "time_of_day=evening&time_of_day=weekend"], ids=["age", "either time"]
+)
+def test_at_the_widest_distance_with_nothing_to_leave_out_the_page_offers_no_change(
+    db, client, asked
+):
+    program_at(150, "Far away")
+    assert client.get(f"/search/?location=90230&radius=100&{asked}").status_code == 200
+    assert page_context(f"location=90230&radius=100&{asked}")["relaxations"] == []
+    answer = client.get(f"/api/v1/programs/?location=90230&radius=100&{asked}")
+    assert answer.status_code == 200 and answer.json()["relaxations"] == []
+
+
 def test_a_value_given_twice_is_asked_once(db):
     program_at(7, "Evenings, farther", sessions=[("mon", "18:00", "21:00")])
     program_at(2, "Daytime", sessions=[("mon", "09:00", "12:00")])
