@@ -3,7 +3,9 @@ programs farther out up to NEAREST_BEYOND_MILES, and past it the online programs
 helpline; never a program for another age."""
 
 import io
+import random
 import re
+from itertools import islice
 
 import pytest
 from django.core.management import call_command
@@ -14,7 +16,7 @@ from django.utils import translation
 from geopy.distance import great_circle
 
 from facilities.answers import Mark
-from facilities.filters import ProgramFilter
+from facilities.filters import RELAXATIONS_TRIED, ProgramFilter
 from facilities.models import Program
 from facilities.views import search_results
 from tests.conftest import CULVER_CITY, make_facility, make_program
@@ -159,6 +161,45 @@ def test_at_the_widest_distance_with_nothing_to_leave_out_the_page_offers_no_cha
     assert page_context(f"location=90230&radius=100&{asked}")["relaxations"] == []
     answer = client.get(f"/api/v1/programs/?location=90230&radius=100&{asked}")
     assert answer.status_code == 200 and answer.json()["relaxations"] == []
+
+
+@pytest.fixture
+def varied_directory(db):
+    """30 programs from 1 to 40 miles with therapies, times, formats and ages drawn at random."""
+    rng = random.Random(4)
+    times = [("mon", "09:00", "12:00"), ("tue", "18:00", "21:00"), ("sat", "10:00", "13:00")]
+    for n in range(30):
+        program_at(
+            rng.uniform(1, 40),
+            f"Program {n}",
+            modalities=rng.sample(["cbt", "dbt", "emdr"], k=rng.randint(0, 2)),
+            sessions=rng.sample(times, k=rng.randint(0, 2)),
+            format=rng.choice(["in_person", "telehealth", "hybrid"]),
+            age_min=rng.choice([None, 12, 18]),
+            accepting_new_clients=rng.choice([True, False, None]),
+        )
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "modality=cbt&modality=dbt&time_of_day=evening",
+        "modality=emdr&format=in_person&accepting=true&age=16",
+        "time_of_day=weekend&modality=dbt&age=30&format=telehealth&format=hybrid",
+    ],
+)
+def test_each_relaxation_counts_what_its_own_search_finds(varied_directory, asked):
+    asking = search(f"location=90230&radius=10&{asked}")
+    changes = list(islice(asking.changes(), RELAXATIONS_TRIED))
+    place = asking.place
+    counted = asking.queryset.counts_within(
+        place.latitude, place.longitude, [(asking.conditions_of(d), r) for *_, d, r, _ in changes]
+    )
+    one_by_one = [
+        asking.queryset.filter(*asking.conditions_of(data)).within(*CULVER_CITY, radius).count()
+        for *_, data, radius, _ in changes
+    ]
+    assert counted == one_by_one and len(changes) >= 3 and any(counted)
 
 
 def test_a_value_given_twice_is_asked_once(db):
