@@ -199,7 +199,8 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
 
     def paginate_queryset(self, queryset):
         rows = super().paginate_queryset(queryset)
-        self.beyond = self.filterset.nearest_beyond_radius() if self.few_nearby() else []
+        few = self.few_nearby()
+        self.beyond = self.filterset.nearest_beyond_radius(self.nearby.count()) if few else []
         load_answers(rows + self.beyond)  # the page's and the way out's, in one load
         return rows
 

@@ -464,10 +464,11 @@ class ProgramFilter(django_filters.FilterSet):
             farther = farther.order_by(*ORDER_BY_NAME)
         return CountedUpTo(farther, ONLINE_COUNT_LIMIT)
 
-    def nearest_beyond_radius(self, limit=5):
-        """When too few are within the radius: the nearest programs that match, farther out
-        but no farther than settings.NEAREST_BEYOND_MILES. With an age asked, those that
-        give their ages come first, then those that give none (ask when you call)."""
+    def nearest_beyond_radius(self, found=0, limit=5):
+        """When too few are within the radius (`found` of them): the nearest programs that
+        match, farther out but no farther than settings.NEAREST_BEYOND_MILES. With an age
+        asked, those that give their ages come first, then those that give none (ask when
+        you call)."""
         if not self.place:
             return []
         programs = self.matching().select_related("facility")
@@ -483,6 +484,7 @@ class ProgramFilter(django_filters.FilterSet):
             within=settings.NEAREST_BEYOND_MILES,
             anywhere=anywhere,
             first=AGES_LISTED if ages_asked else None,
+            rare=not found,
         )
 
     # --- Ways out of a search that finds too few -----------------------------------------------

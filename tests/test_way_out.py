@@ -18,6 +18,7 @@ from geopy.distance import great_circle
 from facilities.answers import Mark
 from facilities.filters import RELAXATIONS_TRIED, ProgramFilter
 from facilities.models import Program
+from facilities.querysets import ProgramQuerySet
 from facilities.views import search_results
 from tests.conftest import CULVER_CITY, make_facility, make_program
 
@@ -240,6 +241,30 @@ def test_the_nearest_beyond_are_read_in_one_statement(db):
     with CaptureQueriesContext(connection) as captured:
         beyond = asked.nearest_beyond_radius()
     assert [program.name for program in beyond] == ["Within reach"] and len(captured) == 1
+
+
+@pytest.mark.parametrize("near", [0, 1], ids=["none near", "one near"])
+def test_the_look_beyond_starts_from_the_limit_only_when_none_is_near(
+    db, client, monkeypatch, near
+):
+    for n in range(near):
+        program_at(3, f"Near {n}")
+    for n in range(5):
+        program_at(15, f"Fifteen miles {n}")
+    circles = []
+    near_as_defined = ProgramQuerySet.near
+
+    def recorded(self, latitude, longitude, miles):
+        circles.append(miles)
+        return near_as_defined(self, latitude, longitude, miles)
+
+    monkeypatch.setattr(ProgramQuerySet, "near", recorded)
+    answer = client.get("/api/v1/programs/?location=90230&radius=5").json()
+    assert [row["name"] for row in answer["nearest_beyond"]] == [
+        f"Fifteen miles {n}" for n in range(5)
+    ]
+    # With one near, matches are near enough that a circle four times the radius holds five.
+    assert (20 in circles, 100 in circles) == ((False, True) if near == 0 else (True, False))
 
 
 def test_the_limit_comes_from_the_settings(db, settings):
