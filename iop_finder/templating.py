@@ -72,10 +72,11 @@ def checkbox_choices(bound_field):
 
 
 def chosen_count(bound_field):
-    """How many values a filter field was given: the number a folded group shows."""
+    """How many values a filter field was given, each once: the number a folded group and
+    the folded search show."""
     value = bound_field.value()
     if isinstance(value, list | tuple):
-        return len([one for one in value if one])
+        return len({one for one in value if one})
     return 0 if value in (None, "", False, "false") else 1
 
 

@@ -314,3 +314,6 @@ def test_the_folded_search_counts_the_filters_as_the_chips_show_them(client, db)
     page = client.get(f"/search/?{query}").content.decode()
     assert page.count('class="chip"') == 3
     assert "Filters (3)" in page
+    # A place not found (the form open again to mend it) still counts what was asked.
+    unknown = query.replace("90230", "zzzzqqq") + "&insurance=medicaid"
+    assert "Filters (3)" in client.get(f"/search/?{unknown}").content.decode()
