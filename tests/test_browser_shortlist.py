@@ -116,3 +116,16 @@ def test_the_referral_sheet_of_three_programs_prints_on_one_page(open_page, dire
     pdf = page.pdf(format="Letter", path=tmp_path / "sheet.pdf")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     assert page.locator(".sheet-program").count() == 3
+
+
+def test_the_referral_sheet_printed_from_a_phone_stays_within_the_page(open_page, directory):
+    page = open_page()  # 390 px wide
+    ids = ",".join(str(program.pk) for program in directory[:3])
+    page.goto(f"/es/shortlist/print/?programs={ids}")
+    page.emulate_media(media="print")
+    wider = page.evaluate(
+        """[...document.querySelectorAll('.referrer *')].filter((element) =>
+            element.getBoundingClientRect().right > document.documentElement.clientWidth
+        ).map((element) => element.tagName)"""
+    )
+    assert page.get_by_label("Nombre").is_visible() and wider == []
