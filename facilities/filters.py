@@ -5,7 +5,7 @@ fields that `filter_queryset` applies after the questions have narrowed the prog
 """
 
 import copy
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from itertools import islice
 
 import django_filters
@@ -476,6 +476,11 @@ class ProgramFilter(django_filters.FilterSet):
         anywhere = None  # without a therapy or condition asked, every program is scanned
         for vocabulary, slugs in self.asked_terms:
             anywhere = (anywhere or programs).linked_to_all(vocabulary, slugs)
+        wider = [  # the relaxations' count at the next distance, when they are counted
+            (change["radius"], count - found)
+            for (_label, change, *_), count in self.changes_counted
+            if "radius" in change
+        ]
         return programs.nearest_beyond(
             place.latitude,
             place.longitude,
@@ -485,6 +490,7 @@ class ProgramFilter(django_filters.FilterSet):
             anywhere=anywhere,
             first=AGES_LISTED if ages_asked else None,
             rare=not found,
+            counted=wider[0] if wider else None,
         )
 
     # --- Ways out of a search that finds too few -----------------------------------------------
@@ -496,20 +502,29 @@ class ProgramFilter(django_filters.FilterSet):
         counted up to RELAXATION_COUNT_LIMIT, its URL at `path`."""
         if not self.place or found >= FEW_NEARBY or not self.asked:
             return []
-        changes = list(islice(self.changes(), RELAXATIONS_TRIED))
-        counts = self.queryset.counts_within(
-            self.place.latitude,
-            self.place.longitude,
-            [(self.conditions_of(data), radius) for _, _, data, radius, _ in changes],
-        )
         offered = []
-        for (label, change, _data, radius, query), count in zip(changes, counts, strict=True):
+        for (label, change, _data, radius, query), count in self.changes_counted:
             if count > found:
                 shown, exact = min(count, RELAXATION_COUNT_LIMIT), count <= RELAXATION_COUNT_LIMIT
                 relaxation = Relaxation(label, change, shown, exact, radius, f"{path}?{query}")
                 offered.append((count, relaxation))
         offered.sort(key=lambda pair: -pair[0])  # stable: equals keep the order tried
         return [relaxation for _, relaxation in offered[:RELAXATIONS_SHOWN]]
+
+    @cached_property
+    def changes_counted(self):
+        """[(change, how many programs it finds nearby)] for the first RELAXATIONS_TRIED of
+        changes(), counted in one statement; [] without a place or a filter asked. Read by
+        relaxations() and, for the next distance's count, by nearest_beyond_radius()."""
+        if not self.place or not self.asked:
+            return []
+        changes = list(islice(self.changes(), RELAXATIONS_TRIED))
+        counts = self.queryset.counts_within(
+            self.place.latitude,
+            self.place.longitude,
+            [(self.conditions_of(data), radius) for _, _, data, radius, _ in changes],
+        )
+        return list(zip(changes, counts, strict=True))
 
     def changes(self):
         """(label, change, cleaned data, radius, query string) of each way to change the

