@@ -340,11 +340,32 @@ class ProgramFilter(django_filters.FilterSet):
         return CONDITIONS[name](value)
 
     def conditions_of(self, data=None):
-        """[Q] of each filter set in `data` (else the cleaned data), in the filters' order."""
+        """[Q] of each filter set in `data` (else the cleaned data), in the filters' order.
+        Each value's Q is made once a search: the relaxations ask for every condition again
+        for each change, and their statement tells two conditions apart by identity first."""
         data = self.form.cleaned_data if data is None else data
-        return [
-            self.condition_of(name, data[name]) for name in self.filters if is_set(data.get(name))
-        ]
+        made = self.conditions_made
+        conditions = []
+        for name in self.filters:
+            value = data.get(name)
+            if not is_set(value):
+                continue
+            key = (name, tuple(value) if isinstance(value, list) else value)
+            if key not in made:
+                made[key] = self.condition_of(name, value)
+            conditions.append(made[key])
+        return conditions
+
+    @cached_property
+    def conditions_made(self):
+        """{(filter name, value): its Q}, for conditions_of()."""
+        return {}
+
+    @cached_property
+    def matched(self):
+        """The FilterSet's programs that answer the questions, wherever they are: filtered
+        once, and each list of the page (nearby, online, beyond) starts from it."""
+        return self.queryset.filter(*self.conditions_of())
 
     # --- Place, radius and order ---------------------------------------------------------------
 
@@ -387,6 +408,8 @@ class ProgramFilter(django_filters.FilterSet):
     def matching(self, queryset=None, data=None):
         """The programs of `queryset` (else the FilterSet's) that answer the questions,
         wherever they are: those asked, or those of `data`, the cleaned data changed."""
+        if queryset is None and data is None:
+            return self.matched
         queryset = self.queryset if queryset is None else queryset
         return queryset.filter(*self.conditions_of(data))
 
@@ -424,8 +447,9 @@ class ProgramFilter(django_filters.FilterSet):
         rows = self.rows(annotations)
         if self.place and self.sort == "distance":
             place = self.place
+            matching = self.matched.select_related("facility").annotate(**annotations)
             return NearestFirst(
-                self.matching(rows), place.latitude, place.longitude, within=self.radius, by_id=rows
+                matching, place.latitude, place.longitude, within=self.radius, by_id=rows
             )
         listed = self.filter_queryset(rows)
         if self.place:
