@@ -512,6 +512,25 @@ def test_sqlite_waits_for_a_lock_a_bounded_time(tmp_path):
     assert options["timeout"] == 5
 
 
+@pytest.mark.parametrize(
+    "variables, mapped", [({}, 256 * 1024 * 1024), ({"SQLITE_MMAP_BYTES": "0"}, 0)]
+)
+def test_sqlite_reads_the_database_through_a_memory_map(tmp_path, variables, mapped):
+    """A search in a dense region walks more index pages than SQLite's own cache holds; a
+    connection maps the file instead (0 turns it off)."""
+    script = (
+        "import django; django.setup(); from django.db import connection;"
+        "print(connection.cursor().execute('PRAGMA mmap_size').fetchone()[0])"
+    )
+    environment = production_environment(
+        DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}", **variables
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and int(result.stdout) == mapped, result.stderr
+
+
 def test_the_web_process_bounds_each_statement_and_each_request():
     script = (
         "import os, runpy; config = runpy.run_path('gunicorn.conf.py');"
