@@ -52,7 +52,7 @@ def kind_of(sql):
     what = "COUNT" if "COUNT(" in sql[:40] else "SELECT"
     if " UNION ALL " in sql:
         return "SELECT the rows' vocabulary links (one statement)"
-    if '"facilities_facility"."latitude"' in sql:
+    if '"facilities_program"."latitude"' in sql:
         if '"facilities_onlinereach"' in sql:
             return f"{what} online programs beyond the radius"
         if '"latitude" BETWEEN' in sql:

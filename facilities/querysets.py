@@ -96,6 +96,9 @@ def local_miles(latitude, longitude, lat_field, lng_field):
 
 
 BY_NAME = ("facility__name", "facility_id", "name", "pk")
+# Where a program is: its copy of its facility's point (Program.latitude), which the index
+# of the program's point and searched columns starts with.
+POINT = ("latitude", "longitude")
 # The widest circle near() is asked for; its distances stay within 0.45 % out to here.
 WIDEST_NEAR_MILES = 400
 # The populations that name an age group: a program listing only one side's says whom it
@@ -115,9 +118,9 @@ def crosses_antimeridian(latitude, longitude, miles):
     return west < -180 or east > 180
 
 
-def in_box(latitude, longitude, miles, point="facility__"):
-    """Q: the facility (or the `point` fields named by that prefix) is inside the bounding
-    box of the circle: the indexed prefilter."""
+def in_box(latitude, longitude, miles, point=""):
+    """Q: the program's copy of its facility's point (or the `point` fields named by that
+    prefix) is inside the bounding box of the circle: the indexed prefilter."""
     south, north, west, east = bounding_box(latitude, longitude, miles)
     box = Q(**{f"{point}latitude__range": (south, north)})
     if west < -180 or east > 180:  # the box crosses the antimeridian
@@ -132,10 +135,9 @@ def circle_test(latitude, longitude, miles):
     """(alias, distance expression, bound) of near()'s circle: the squared angle on the local
     plane, or past the antimeridian the haversine miles; a row is inside when its distance
     is at most the bound."""
-    fields = ("facility__latitude", "facility__longitude")
     if crosses_antimeridian(latitude, longitude, miles):
-        return "exact_miles", GreatCircleMiles(latitude, longitude, *fields), miles
-    angle_squared = LocalAngleSquared(latitude, longitude, *fields)
+        return "exact_miles", GreatCircleMiles(latitude, longitude, *POINT), miles
+    angle_squared = LocalAngleSquared(latitude, longitude, *POINT)
     return "angle_squared", angle_squared, (miles / EARTH_RADIUS_MILES) ** 2
 
 
@@ -452,24 +454,19 @@ class ProgramQuerySet(models.QuerySet):
 
     def with_distance(self, latitude, longitude):
         """Annotate `distance_miles` from the point (great-circle miles)."""
-        return self.annotate(
-            distance_miles=GreatCircleMiles(
-                latitude, longitude, "facility__latitude", "facility__longitude"
-            )
-        )
+        return self.annotate(distance_miles=GreatCircleMiles(latitude, longitude, *POINT))
 
     def near(self, latitude, longitude, miles):
         """Programs within `miles` of the point, with `distance_miles`, nearest first.
 
-        The bounding box uses the index on the facility's coordinates; only the rows
-        inside it have their distance computed.
+        The bounding box uses the index of the programs' points (program_point_search);
+        only the rows inside it have their distance computed.
         """
         found = self.within(latitude, longitude, miles)
         if crosses_antimeridian(latitude, longitude, miles):  # within() measured the haversine
             found = found.annotate(distance_miles=F("exact_miles"))
             return found.order_by("distance_miles", *BY_NAME)
-        fields = ("facility__latitude", "facility__longitude")
-        return found.annotate(distance_miles=local_miles(latitude, longitude, *fields)).order_by(
+        return found.annotate(distance_miles=local_miles(latitude, longitude, *POINT)).order_by(
             "angle_squared", *BY_NAME
         )
 
@@ -519,11 +516,9 @@ class ProgramQuerySet(models.QuerySet):
     def farther_than(self, latitude, longitude, miles):
         """Programs farther than `miles` from the point, or not on the map. Rows outside the
         bounding box are farther by the box alone; only those inside need the exact distance."""
-        distance = GreatCircleMiles(
-            latitude, longitude, "facility__latitude", "facility__longitude"
-        )
+        distance = GreatCircleMiles(latitude, longitude, *POINT)
         return self.alias(exact_miles=distance).filter(
-            Q(facility__latitude__isnull=True)
+            Q(latitude__isnull=True)
             | ~in_box(latitude, longitude, miles)
             | Q(exact_miles__gt=miles)
         )
@@ -531,7 +526,7 @@ class ProgramQuerySet(models.QuerySet):
     def beyond(self, latitude, longitude, miles):
         """Programs farther than `miles` from the point, nearest first."""
         return (
-            self.filter(facility__latitude__isnull=False)
+            self.filter(latitude__isnull=False)
             .with_distance(latitude, longitude)
             .filter(distance_miles__gt=miles)
             .order_by("distance_miles", *BY_NAME)

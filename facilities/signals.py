@@ -1,6 +1,6 @@
-"""Keep derived facts in step: a program's schedule facts with its sessions, the states it
-reaches online (OnlineReach) with the program and its facility, and the directory's version
-with every change to a listing or a vocabulary."""
+"""Keep derived facts in step: a program's schedule facts with its sessions, its copy of its
+facility's point and the states it reaches online (OnlineReach) with the program and its
+facility, and the directory's version with every change to a listing or a vocabulary."""
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -13,7 +13,7 @@ from facilities.models import (
     Facility,
     Program,
     Session,
-    refresh_online_reach,
+    refresh_program_places,
     refresh_questions_answered,
 )
 
@@ -28,9 +28,9 @@ def refresh_program_schedule(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=Program)
-def refresh_program_reach(sender, instance, **kwargs):
+def refresh_program_place(sender, instance, **kwargs):
     if not getattr(instance, "online_reach_later", False):  # the importer does a batch at once
-        refresh_online_reach(Program.objects.filter(pk=instance.pk))
+        refresh_program_places(Program.objects.filter(pk=instance.pk))
 
 
 @receiver(post_save, sender=Program)
@@ -56,10 +56,11 @@ def refresh_linked_answers(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 @receiver(post_save, sender=Facility)
-def refresh_facility_reach(sender, instance, created=False, **kwargs):
-    # A program listing no states serves its facility's: a move changes what it reaches.
+def refresh_facility_programs_places(sender, instance, created=False, **kwargs):
+    # Its programs copy its point, and one listing no states serves its facility's: a move
+    # changes where they are found and what they reach.
     if not (created or getattr(instance, "online_reach_later", False)):
-        refresh_online_reach(instance.programs.all())
+        refresh_program_places(instance.programs.all())
 
 
 def listings_changed(sender, **kwargs):

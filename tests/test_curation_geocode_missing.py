@@ -4,7 +4,7 @@ import io
 
 from django.core.management import call_command
 
-from tests.conftest import CULVER_CITY, make_facility
+from tests.conftest import CULVER_CITY, make_facility, make_program
 
 
 def geocode_missing():
@@ -22,6 +22,14 @@ def test_it_places_a_facility_at_its_zip_codes_centre(db):
     facility = make_facility(point=None, zip_code="90230")
     geocode_missing()
     assert located(facility) == (*CULVER_CITY, "zip")
+
+
+def test_its_programs_are_found_near_where_it_is_placed(client, db):
+    make_program(make_facility("Placed Later", point=None, zip_code="90230"), "Evening IOP")
+    search = {"location": "90230", "radius": 10}
+    before = client.get("/api/v1/programs/", search).json()["count"]
+    geocode_missing()
+    assert (before, client.get("/api/v1/programs/", search).json()["count"]) == (0, 1)
 
 
 def test_without_a_zip_code_it_uses_the_citys_centre(db):

@@ -342,6 +342,21 @@ def test_a_changed_schedule_replaces_the_sessions_and_their_facts(db, tmp_path):
     assert (imported.sessions.count(), imported.time_of_day) == (2, ["morning"])
 
 
+def test_a_facility_moved_by_a_new_import_is_searched_at_its_new_place(db, client, tmp_path):
+    """A re-import that moves a facility moves its programs too: the search reads their
+    copy of its point."""
+    culver_city = {"latitude": 33.9949, "longitude": -118.3991}
+    sacramento = {"latitude": 38.5804, "longitude": -121.4922, "zip_code": "95814"}
+    run(json_file(tmp_path, facility(external_id="a1", **culver_city)))
+    run(json_file(tmp_path, facility(external_id="a1", city="Sacramento", **sacramento)))
+
+    def found_near(zip_code):
+        answer = client.get("/api/v1/programs/", {"location": zip_code, "radius": 10}).json()
+        return [item["facility"]["city"] for item in answer["results"]]
+
+    assert (found_near("90230"), found_near("95814")) == ([], ["Sacramento"])
+
+
 def test_reimporting_keeps_what_the_record_does_not_carry(db, tmp_path):
     run(json_file(tmp_path, facility(external_id="a1")))
     verified = datetime(2025, 3, 1, tzinfo=UTC)

@@ -337,6 +337,7 @@ def test_the_verification_index_keeps_never_verified_facilities_last_as_the_sort
             "facilities__status_5019d6_idx",
         ),
         ("0016_program_search_columns", "recount_program_statistics", "program_search_columns"),
+        ("0017_program_point", "recount_program_statistics", "program_point_search"),
     ],
 )
 def test_migrating_a_database_with_statistics_counts_the_new_index_too(
@@ -358,9 +359,9 @@ def test_migrating_a_database_with_statistics_counts_the_new_index_too(
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own query planner")
 def test_a_search_in_a_circle_tests_its_programs_from_the_index_of_their_columns(db):
-    """SQLite reads a program's row only when the index holding the columns the filters ask
-    of a program says it passes them; with an index of the facility alone beside it, the
-    planner took the narrower one and read every program of every facility in the circle."""
+    """SQLite finds a circle's programs in the index of their points and reads a program's
+    row (and its facility's) only when the columns the filters ask of it there pass: from
+    the facilities' box, it read each facility's programs through an index of their own."""
     make_program(make_facility("Indexed Center"), "Evenings", offers_evening=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -372,4 +373,4 @@ def test_a_search_in_a_circle_tests_its_programs_from_the_index_of_their_columns
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " / ".join(row[-1] for row in cursor.fetchall())
     [programs] = [step for step in plan.split(" / ") if "SEARCH facilities_program " in step]
-    assert "INDEX program_search_columns (facility_id=?)" in programs, plan
+    assert "INDEX program_point_search (latitude>? AND latitude<?)" in programs, plan

@@ -106,6 +106,9 @@ def test_every_facility_has_one_to_three_programs_on_a_real_zip_centroid():
             facility.latitude,
             facility.longitude,
         )
+        # The search finds a program at the point it copies from its facility.
+        for program in facility.programs.all():
+            assert (program.latitude, program.longitude) == (facility.latitude, facility.longitude)
 
 
 @pytest.mark.django_db

@@ -24,7 +24,7 @@ from facilities.models import (
     Facility,
     Program,
     Session,
-    refresh_online_reach,
+    refresh_program_places,
     refresh_questions_answered,
 )
 from facilities.querysets import batches
@@ -768,7 +768,7 @@ class PendingWrites:
     def write(self, *, reason, user):
         for through, rows in self.links.items():
             through.objects.bulk_create(rows)
-        refresh_online_reach(Program.objects.filter(facility__in=self.saved_facilities))
+        refresh_program_places(Program.objects.filter(facility__in=self.saved_facilities))
         sessions = Session.objects.bulk_create(self.sessions)
         prefetch_related_objects(self.new_schedules, "sessions")
         for program in self.new_schedules:

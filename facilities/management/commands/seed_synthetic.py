@@ -32,7 +32,7 @@ from facilities.models import (
     PaymentOption,
     Program,
     Session,
-    refresh_online_reach,
+    refresh_program_places,
     refresh_questions_answered,
 )
 from facilities.schedule import schedule_facts
@@ -585,8 +585,8 @@ class DirectoryWriter:
             all_sessions += sessions
             self.add_links(links, PROGRAM_TERMS, program.pk, record)
         Session.objects.bulk_create(all_sessions, batch_size=CHUNK * 4)
-        # The states each online program reaches, as a curator's save would write them.
-        refresh_online_reach(Program.objects.filter(pk__range=(programs[0].pk, programs[-1].pk)))
+        # Each program's point and the states it reaches online, as a curator's save writes them.
+        refresh_program_places(Program.objects.filter(pk__range=(programs[0].pk, programs[-1].pk)))
         for field, rows in links.items():
             self.insert_links(field, rows)
             self.counts["links"] += len(rows)
