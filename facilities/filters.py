@@ -241,6 +241,11 @@ class VocabularyField(forms.MultipleChoiceField):
         self.vocabulary = vocabulary
         super().__init__(choices=partial(vocabulary_choices, vocabulary), **kwargs)
 
+    def listed_choices(self):
+        """The choices as vocabulary_choices() lists them: read through `choices`, Django
+        normalizes the list again each time, and every search page lists ten vocabularies."""
+        return vocabulary_choices(self.vocabulary)
+
     def valid_value(self, value):
         if any(term.slug == value for term in vocabulary_terms(self.vocabulary).values()):
             return True

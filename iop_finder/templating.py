@@ -65,9 +65,11 @@ def checkbox_choices(bound_field):
     value = bound_field.value() or []
     chosen = {str(one) for one in ([value] if isinstance(value, str) else value)}
     prefix = bound_field.auto_id
+    field = bound_field.field
+    choices = field.listed_choices() if hasattr(field, "listed_choices") else field.choices
     return [
         (f"{prefix}_{index}", slug, label, str(slug) in chosen)
-        for index, (slug, label) in enumerate(bound_field.field.choices)
+        for index, (slug, label) in enumerate(choices)
     ]
 
 
