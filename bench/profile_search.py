@@ -1,16 +1,17 @@
 """Where a search's time goes: SQL by kind of statement, the slowest plans, and (with
-pyinstrument installed) a Python profile of the page and the API.
+pyinstrument installed) a Python profile of the page, the API and the zero-result page.
 
 Run from the project folder, on a seeded bench database (see bench/search_latency.py):
 
-    .venv/bin/python bench/profile_search.py [--searches 60] [--database-url URL]
-        [--pyinstrument] [--server-time]
+    .venv/bin/python bench/profile_search.py [--searches 60] [--zero-searches 20]
+        [--database-url URL] [--pyinstrument] [--server-time]
 
 --pyinstrument needs `.venv/bin/pip install pyinstrument` (a profiling tool only, not a
-project dependency); it writes /tmp/iop_profile_page.html and /tmp/iop_profile_api.html and
-prints the top of each profile.
+project dependency); it writes /tmp/iop_profile_page.html, /tmp/iop_profile_api.html and
+/tmp/iop_profile_zero.html and prints the top of each profile.
 
-Prints, for the page and for the API: the mean time per request, the mean time in SQL and
+Prints, for the page, the API and the zero-result page (--zero-searches of them, found as
+search_latency.py finds them; 0 leaves it out): the mean time per request, the mean time in SQL and
 the number of statements, then the SQL time by kind of statement (the COUNT of the paginator,
 the distance-ordered page of programs, each prefetch, the filter form's vocabularies...), the
 slowest statements with their query plans. With --server-time, on PostgreSQL, each statement
@@ -27,7 +28,7 @@ from collections import defaultdict
 
 import workload
 
-PAGE, API = "search page", "API"
+PAGE, API, ZERO = "search page", "API", "zero-result page"
 
 
 class SqlLog:
@@ -235,6 +236,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--searches", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7, help="seed of the searches")
+    parser.add_argument(
+        "--zero-searches",
+        type=int,
+        default=20,
+        help="zero-result pages (three filters) to measure too, as search_latency.py finds them",
+    )
     parser.add_argument("--database-url")
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument(
@@ -250,18 +257,30 @@ def main():
     print(f"machine: {workload.describe_machine()}")
     client = workload.WsgiClient()
     queries = [query for _name, query in workload.searches(args.searches, seed=args.seed)]
-    for query in queries[:5]:  # warm-up
-        client.get(f"/search/?{query}")
-        client.get(f"/api/v1/programs/?{query}")
-    for label, prefix in ((PAGE, "/search/?"), (API, "/api/v1/programs/?")):
+    zero_queries = []
+    if args.zero_searches:
+        zero_queries, _asked = workload.zero_result_searches(
+            client, args.zero_searches, seed=args.seed + 2000
+        )
+    cases = [
+        (PAGE, "page", ["/search/?" + q for q in queries]),
+        (API, "api", ["/api/v1/programs/?" + q for q in queries]),
+        (ZERO, "zero", ["/search/?" + q for q in zero_queries]),
+    ]
+    for label, _name, paths in cases:
+        if not paths:
+            continue
+        for path in paths[:5]:  # warm-up
+            client.get(path)
         log = SqlLog()
-        requests, by_kind, templates = measure(client, [prefix + q for q in queries], log)
+        requests, by_kind, templates = measure(client, paths, log)
         report(label, requests, by_kind, templates, log)
         if args.server_time:
             server_time(log, len(requests))
     if args.pyinstrument:
-        profile(client, ["/search/?" + q for q in queries], "page")
-        profile(client, ["/api/v1/programs/?" + q for q in queries], "api")
+        for _label, name, paths in cases:
+            if paths:
+                profile(client, paths, name)
 
 
 if __name__ == "__main__":

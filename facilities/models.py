@@ -466,7 +466,7 @@ class Program(models.Model):
             # over without its row (descriptions and all) or its facility being read. In the
             # circle of 100 miles around Corona, CA at 25,000 facilities (4,600 programs),
             # the five nearest taking Tricare with evening sessions for a 17-year-old took
-            # 0.9 ms on SQLite and 2.2 on PostgreSQL, against 4.6 and 10.5 when the box was
+            # 1.3 ms on SQLite and 2.5 on PostgreSQL, against 5.1 and 10.7 when the box was
             # the facilities' and each one's programs were read through the index below.
             models.Index(
                 fields=["latitude", "longitude", *SEARCHED_COLUMNS], name="program_point_search"
