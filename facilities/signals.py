@@ -3,7 +3,7 @@ facility's point and the states it reaches online (OnlineReach) with the program
 facility, and the directory's version with every change to a listing or a vocabulary."""
 
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from facilities import directory_version
@@ -16,6 +16,7 @@ from facilities.models import (
     refresh_program_places,
     refresh_questions_answered,
 )
+from facilities.querysets import batches
 
 
 @receiver(post_save, sender=Session)
@@ -53,6 +54,42 @@ def refresh_linked_answers(sender, instance, action, reverse, pk_set, **kwargs):
         refresh_questions_answered(Program.objects.filter(pk__in=pk_set).values("facility"))
     elif pk_set:
         refresh_questions_answered(list(pk_set))
+
+
+# A term deleted takes its links with it, and no m2m_changed is sent for them: the listings
+# that had it are noted before it goes and recounted once it has gone.
+TERM_LINKS = [
+    (field.related_model, field.name, through, owner)
+    for through, owner in ANSWER_LINKS.items()
+    for field in through._meta.fields
+    if field.is_relation and field.related_model not in (Facility, Program)
+]
+RECOUNTED_AT_ONCE = 500  # facilities a statement, under any database's limit of parameters
+
+
+def linked_facilities(term):
+    """The ids of the facilities whose questions answered read a link to this term."""
+    ids = set()
+    for model, name, through, owner in TERM_LINKS:
+        if isinstance(term, model):
+            column = "facility_id" if owner is Facility else "program__facility_id"
+            links = through.objects.filter(**{name: term})
+            ids.update(links.values_list(column, flat=True))
+    return ids
+
+
+def note_listings_of_term(sender, instance, **kwargs):
+    instance.listings_to_recount = linked_facilities(instance)
+
+
+def recount_listings_of_term(sender, instance, **kwargs):
+    for facility_ids in batches(getattr(instance, "listings_to_recount", ()), RECOUNTED_AT_ONCE):
+        refresh_questions_answered(facility_ids)
+
+
+for term_model in {model for model, *_ in TERM_LINKS}:
+    pre_delete.connect(note_listings_of_term, sender=term_model)
+    post_delete.connect(recount_listings_of_term, sender=term_model)
 
 
 @receiver(post_save, sender=Facility)

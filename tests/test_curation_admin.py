@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -599,6 +600,25 @@ def test_removing_a_payment_option_makes_a_listing_incomplete(admin_client, db):
     facility.payment_options.clear()
     content = page(admin_client.get(FACILITIES_URL, {"answered": "incomplete"}))
     assert "Complete Care" in content
+
+
+@pytest.mark.parametrize(
+    "vocabulary, slug",
+    [("modality", "cbt"), ("paymentoption", "medicaid")],  # a program's, a facility's
+)
+def test_deleting_a_term_makes_the_listings_that_had_it_incomplete(admin_client, vocabulary, slug):
+    program = complete_program()
+    other = make_program(make_facility("Other Care", payment_options=["self_pay"]), "Other")
+    term = django_apps.get_model("facilities", vocabulary).objects.get(slug=slug)
+    response = admin_client.post(
+        f"/admin/facilities/{vocabulary}/{term.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    program.refresh_from_db()
+    other.refresh_from_db()
+    assert (program.questions_answered, program.answered_count) == (7, 7)
+    assert other.questions_answered == other.answered_count
+    assert "Complete Care" in page(admin_client.get(FACILITIES_URL, {"answered": "incomplete"}))
 
 
 def test_the_incomplete_filter_reads_no_program(admin_client, db, django_assert_max_num_queries):
