@@ -17,11 +17,12 @@ from itertools import accumulate
 from random import Random
 
 import zipcodes
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from facilities import directory_version, fake_directories
+from facilities import directory_version, fake_directories, phones
 from facilities.fake_directories import ARCHETYPE_PHRASES, NAME_STEMS, PAYMENT_CHANCES, pick_some
 from facilities.geocoding import has_point
 from facilities.importers.directory import refresh_planner_statistics
@@ -50,6 +51,8 @@ PROGRAM_TERMS = term_models_of("Program")
 
 # A county with this many ZIP codes or fewer counts as rural: more telehealth, more equine.
 RURAL_COUNTY_ZIPS = 12
+# A listing's area code where its ZIP has none the phone numbers' rules accept.
+TOLL_FREE = "800"
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,17 @@ def zip_sites():
         )
         weights.append(county_size)
     return sites, list(accumulate(weights))
+
+
+@cache
+def dialable(area_code):
+    """Whether a number of this area code in the range kept for fiction (555-01xx) is one a
+    phone could dial: the stored form of a listing's number is E.164."""
+    try:
+        phones.parse(f"({area_code}) 555-0150")
+    except ValidationError:
+        return False
+    return True
 
 
 @cache
@@ -473,7 +487,8 @@ class DirectoryMaker:
         archetype = ARCHETYPES.draw(rng)
         name = f"{rng.choice(NAME_STEMS)} {rng.choice(NAME_SUFFIXES[facility_type])}"
         slug = f"{slugify(f'{name} {site.city}')[:200]}-syn{number}"
-        area_code = rng.choice(site.area_codes) if site.area_codes else "555"
+        area_code = rng.choice(site.area_codes) if site.area_codes else TOLL_FREE
+        area_code = area_code if dialable(area_code) else TOLL_FREE
         street = f"{rng.randint(10, 9899)} {rng.choice(STREETS)}"
         if rng.random() < 0.4:
             street += f" Suite {rng.choice((100, 110, 200, 210, 305, 400))}"
@@ -489,8 +504,9 @@ class DirectoryMaker:
             "latitude": site.latitude,
             "longitude": site.longitude,
             "geocode_precision": "zip",
-            "phone": f"({area_code}) 555-01{rng.randint(0, 99):02d}",
-            "intake_phone": f"({area_code}) 555-01{rng.randint(0, 99):02d}"
+            # Stored as a curator's save stores a number (E.164), in the range kept for fiction.
+            "phone": f"+1{area_code}55501{rng.randint(0, 99):02d}",
+            "intake_phone": f"+1{area_code}55501{rng.randint(0, 99):02d}"
             if rng.random() < 0.3
             else "",
             "website": f"https://{slugify(name)}.example.org/{slugify(site.city)}/",
