@@ -410,13 +410,10 @@ class ProgramFilter(django_filters.FilterSet):
                 labels.append((name, value, ASKED_WORDS[name](value)))
         return labels
 
-    def matching(self, queryset=None, data=None):
-        """The programs of `queryset` (else the FilterSet's) that answer the questions,
-        wherever they are: those asked, or those of `data`, the cleaned data changed."""
-        if queryset is None and data is None:
-            return self.matched
-        queryset = self.queryset if queryset is None else queryset
-        return queryset.filter(*self.conditions_of(data))
+    def matching(self, queryset):
+        """The programs of `queryset` that answer the questions asked, wherever they are
+        (the FilterSet's own: `matched`)."""
+        return queryset.filter(*self.conditions_of())
 
     def filter_queryset(self, queryset):
         queryset = self.matching(queryset)
@@ -471,7 +468,7 @@ class ProgramFilter(django_filters.FilterSet):
         if not self.shows_online_section:
             return CountedUpTo(self.queryset.none(), ONLINE_COUNT_LIMIT)
         place = self.place
-        matching = self.matching().select_related("facility").annotate(**annotations)
+        matching = self.matched.select_related("facility").annotate(**annotations)
         if self.sort == "distance":
             return NearestFirst(
                 matching,
@@ -500,16 +497,19 @@ class ProgramFilter(django_filters.FilterSet):
         you call)."""
         if not self.place:
             return []
-        programs = self.matching().select_related("facility")
+        programs = self.matched.select_related("facility")
         place, ages_asked = self.place, is_set(self.form.cleaned_data.get("age"))
         anywhere = None  # without a therapy or condition asked, every program is scanned
         for vocabulary, slugs in self.asked_terms:
             anywhere = (anywhere or programs).linked_to_all(vocabulary, slugs)
-        wider = [  # the relaxations' count at the next distance, when they are counted
-            (change["radius"], count - found)
-            for (_label, change, *_), count in self.changes_counted
-            if "radius" in change
-        ]
+        counted = next(  # the relaxations' count at the next distance, when they are counted
+            (
+                (change["radius"], count - found)
+                for (_label, change, *_), count in self.changes_counted
+                if "radius" in change
+            ),
+            None,
+        )
         return programs.nearest_beyond(
             place.latitude,
             place.longitude,
@@ -519,7 +519,7 @@ class ProgramFilter(django_filters.FilterSet):
             anywhere=anywhere,
             first=AGES_LISTED if ages_asked else None,
             rare=not found,
-            counted=wider[0] if wider else None,
+            counted=counted,
         )
 
     # --- Ways out of a search that finds too few -----------------------------------------------
